@@ -1,0 +1,65 @@
+"""Parse and normalise arXiv identifiers from labels and URLs (pure functions).
+
+>>> parse_arxiv_id("https://arxiv.org/pdf/2002.05709v3.pdf")
+'2002.05709'
+>>> parse_arxiv_id("arXiv:1910.05453v3")
+'1910.05453'
+>>> parse_arxiv_id("https://arxiv.org/abs/cs/0112017")
+'cs/0112017'
+>>> parse_arxiv_id("http://yann.lecun.com/exdb/publis/pdf/hadsell-chopra-lecun-06.pdf") is None
+True
+>>> is_arxiv_id("1234")
+False
+"""
+
+from __future__ import annotations
+
+import re
+
+# New style (2007-): YYMM.NNNN until 2014, YYMM.NNNNN since; old style: archive(.SUB)/YYMMNNN.
+_NEW = r"\d{2}(?:0[1-9]|1[0-2])\.\d{4,5}"
+_OLD = r"[a-z][a-z\-]+(?:\.[A-Z]{2})?/\d{2}(?:0[1-9]|1[0-2])\d{3}"
+_ID = rf"(?P<id>{_NEW}|{_OLD})(?:v(?P<version>\d+))?"
+
+_FULL = re.compile(rf"^{_ID}$")
+_URL = re.compile(rf"arxiv\.org/(?:abs|pdf|html)/{_ID}(?:\.pdf)?/?(?:[?#].*)?$", re.IGNORECASE)
+_LABEL = re.compile(rf"^\s*arxiv\s*:\s*{_ID}\s*$", re.IGNORECASE)
+
+
+def is_arxiv_id(text: str) -> bool:
+    """Tell whether text is a bare arXiv ID, with or without a version."""
+    return _FULL.match(text.strip()) is not None
+
+
+def parse_arxiv_id(text: str) -> str | None:
+    """Parse an arXiv ID without version from a bare ID, an `arXiv:` label or an arXiv URL."""
+    text = text.strip()
+    for pattern in (_FULL, _LABEL):
+        if m := pattern.match(text):
+            return m.group("id")
+    if m := _URL.search(text):
+        return m.group("id")
+    return None
+
+
+def split_version(text: str) -> tuple[str, int | None]:
+    """Split `2002.05709v3` into `('2002.05709', 3)`.
+
+    >>> split_version("2002.05709v3")
+    ('2002.05709', 3)
+    """
+    m = _FULL.match(text.strip())
+    if m is None:
+        raise ValueError(f"not an arXiv ID: {text!r}")
+    version = m.group("version")
+    return m.group("id"), int(version) if version else None
+
+
+def id_year(arxiv_id: str) -> int:
+    """Read the submission year out of an ID (`2004.05554` -> 2020, `cs/9912017` -> 1999).
+
+    >>> id_year("cs/0112017"), id_year("2004.05554")
+    (2001, 2020)
+    """
+    yy = int(arxiv_id.rsplit("/", 1)[-1][:2])
+    return 1900 + yy if yy >= 91 else 2000 + yy

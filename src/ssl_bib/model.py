@@ -1,0 +1,115 @@
+"""The immutable records the stages exchange: catalog rows, arXiv records, references."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Literal
+
+
+@dataclass(frozen=True)
+class Section:
+    """A heading of the list; `id` is a slug path where `/` nests."""
+
+    id: str
+    title: str
+    line: int | None = None
+
+    @property
+    def depth(self) -> int:
+        return self.id.count("/")
+
+    @property
+    def parent(self) -> str | None:
+        return self.id.rsplit("/", 1)[0] if "/" in self.id else None
+
+
+@dataclass(frozen=True)
+class Paper:
+    """One row of the catalog, as the list (or a maintainer) wrote it."""
+
+    title: str
+    sections: tuple[str, ...]
+    short: str | None = None
+    arxiv: str | None = None
+    url: str | None = None
+    venue: str | None = None
+    note: str | None = None
+    key: str | None = None
+    authors: tuple[str, ...] = ()
+    year: int | None = None
+    doi: str | None = None
+    line: int | None = None
+
+
+@dataclass(frozen=True)
+class Catalog:
+    """The whole catalog: its title, sections and papers in list order."""
+
+    title: str
+    sections: tuple[Section, ...]
+    papers: tuple[Paper, ...]
+    path: str = "papers.toml"
+
+
+@dataclass(frozen=True)
+class ArxivRecord:
+    """What arXiv says about one paper (latest version's metadata, first version's date)."""
+
+    id: str
+    version: int
+    title: str
+    authors: tuple[str, ...]
+    published: str  # first version, YYYY-MM-DD
+    updated: str  # latest version, YYYY-MM-DD
+    categories: tuple[str, ...] = ()
+    doi: str | None = None
+    journal_ref: str | None = None
+    comment: str | None = None
+
+    @property
+    def primary_category(self) -> str | None:
+        return self.categories[0] if self.categories else None
+
+
+@dataclass(frozen=True)
+class Name:
+    """A person's name split the way BibTeX and CSL see it."""
+
+    family: str
+    given: str = ""
+    particle: str = ""  # "van den", kept in front of the family name
+    suffix: str = ""  # "Jr."
+    literal: str = ""  # a name that cannot be split (an organisation)
+
+    @property
+    def full_family(self) -> str:
+        return f"{self.particle} {self.family}" if self.particle else self.family
+
+
+EntryKind = Literal["preprint", "conference", "journal"]
+
+
+@dataclass(frozen=True)
+class Reference:
+    """One bibliographic record, ready for any writer: the merge of catalog and arXiv."""
+
+    key: str
+    kind: EntryKind
+    title: str
+    authors: tuple[Name, ...]
+    year: int | None
+    sections: tuple[str, ...]
+    date: tuple[int, ...] = ()  # (year, month, day) of the first arXiv version
+    arxiv: str | None = None
+    primary_class: str | None = None
+    doi: str | None = None
+    url: str | None = None
+    container: str | None = None  # booktitle or journal, spelled out
+    venue_short: str | None = None  # "CVPR 2020"
+    publisher: str | None = None
+    note: str | None = None  # "Under review at ICLR 2021"
+    short: str | None = None
+
+    @property
+    def arxiv_doi(self) -> str | None:
+        return f"10.48550/arXiv.{self.arxiv}" if self.arxiv else None

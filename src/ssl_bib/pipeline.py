@@ -1,0 +1,101 @@
+"""The whole job in a few short functions: load -> resolve -> build references -> write."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+from .arxiv_source import ApiSource, SnapshotSource, Source
+from .catalog import load_catalog
+from .errors import CatalogError, Problem
+from .lock import Lock, load_lock, save_lock, write_atomic
+from .model import Catalog, Reference
+from .resolve import ResolveReport, build_references, pending, resolve
+from .writers import STYLED, Job, file_name, writer
+
+
+@dataclass(frozen=True)
+class Project:
+    """The catalog, its lock and where outputs go, found from the catalog path."""
+
+    catalog_path: Path
+
+    @property
+    def lock_path(self) -> Path:
+        return self.catalog_path.with_suffix(".lock")
+
+    @property
+    def output_dir(self) -> Path:
+        return self.catalog_path.parent / "output"
+
+    def load(self) -> tuple[Catalog, Lock]:
+        return load_catalog(self.catalog_path), load_lock(self.lock_path)
+
+
+def make_source(arxiv_url: str, snapshot: str | None, delay: float) -> Source:
+    """Pick the snapshot when given, else the API at arxiv_url."""
+    return SnapshotSource(snapshot) if snapshot else ApiSource(arxiv_url, delay=delay)
+
+
+def run_resolve(
+    project: Project,
+    source: Callable[[], Source],
+    *,
+    refresh: bool = False,
+    progress: Callable[[int, int], None] = lambda done, total: None,
+) -> ResolveReport:
+    """Resolve what the lock lacks (or everything with refresh), saving as it goes."""
+    catalog, lock = project.load()
+    ids, titles = pending(catalog, lock, refresh)
+    if not ids and not titles and not refresh:
+        return _pin_keys(project, catalog, lock)
+    return resolve(catalog, lock, source(), save=lambda l: save_lock(l, project.lock_path),
+                   refresh=refresh, progress=progress)
+
+
+def _pin_keys(project: Project, catalog: Catalog, lock: Lock) -> ResolveReport:
+    from .resolve import keys_for
+
+    keys = {**lock.keys, **keys_for(catalog, lock)}
+    if keys != lock.keys:
+        lock.keys = keys
+        save_lock(lock, project.lock_path)
+    return ResolveReport()
+
+
+def select(refs: Sequence[Reference], catalog: Catalog, section_ids: Sequence[str]) -> list[Reference]:
+    """Keep the references listed in the given sections or their children."""
+    if not section_ids:
+        return list(refs)
+    known = {s.id for s in catalog.sections}
+    for sid in section_ids:
+        if sid not in known:
+            import difflib
+
+            close = difflib.get_close_matches(sid, sorted(known), n=1)
+            hint = f" (did you mean {close[0]!r}?)" if close else ""
+            raise CatalogError([Problem(catalog.path, None, f"unknown section {sid!r}{hint}")])
+
+    def inside(sid: str) -> bool:
+        return any(sid == s or sid.startswith(s + "/") for s in section_ids)
+
+    return [r for r in refs if any(inside(s) for s in r.sections)]
+
+
+def render_all(
+    refs: Sequence[Reference], catalog: Catalog, formats: Sequence[str], styles: Sequence[str]
+) -> dict[str, str]:
+    """Render every (format, style) pair; return file name -> text."""
+    job = Job(catalog.title, catalog.sections)
+    files: dict[str, str] = {}
+    for fmt in formats:
+        for style in styles if fmt in STYLED else styles[:1]:
+            files[file_name(fmt, style)] = writer(fmt)(refs, Job(job.title, job.sections, style))
+    return files
+
+
+def write_outputs(files: dict[str, str], out_dir: Path) -> None:
+    """Write every file atomically into out_dir."""
+    for name, text in files.items():
+        write_atomic(out_dir / name, text)

@@ -1,0 +1,197 @@
+"""Catalog + lock + source -> an updated lock; catalog + lock -> references.
+
+Resolving fills the lock incrementally (saving after every batch, so a failure keeps what was
+learned); building references merges each paper's catalog row(s) with its arXiv record.
+"""
+
+from __future__ import annotations
+
+import difflib
+import re
+import unicodedata
+from collections.abc import Callable
+from dataclasses import dataclass, field, replace
+from datetime import date
+
+from .arxiv_id import id_year
+from .arxiv_source import Source
+from .errors import ArxivUnavailable
+from .keys import assign_keys, base_key
+from .lock import Lock, Lookup
+from .model import ArxivRecord, Catalog, Paper, Reference
+from .names import split_name
+from .venues import parse_venue
+
+# Titles are compared after normalisation; a ratio of 0.9 tolerates the list's typos
+# ("Augoregressive") and punctuation, while a different paper that shares most words
+# ("... v2", "A Survey of ...") falls below it.
+TITLE_MATCH = 0.9
+
+
+def normalize_title(title: str) -> str:
+    """Fold case, accents, hyphens and punctuation for comparing titles.
+
+    >>> normalize_title("SSD: A UNIFIED FRAMEWORK FOR SELF-SUPERVISED Outlier  Detection")
+    'ssd a unified framework for selfsupervised outlier detection'
+    """
+    text = unicodedata.normalize("NFKD", title).encode("ascii", "ignore").decode().lower()
+    text = re.sub(r"[-'’]", "", text)
+    return " ".join(re.findall(r"[a-z0-9]+", text))
+
+
+def title_matches(wanted: str, found: str) -> bool:
+    """Tell whether two titles name the same paper (see TITLE_MATCH)."""
+    a, b = normalize_title(wanted), normalize_title(found)
+    return a == b or difflib.SequenceMatcher(None, a, b).ratio() >= TITLE_MATCH
+
+
+def identity(paper: Paper, lock: Lock) -> str:
+    """Name a paper by its arXiv ID, the ID its title resolved to, or its title."""
+    if paper.arxiv:
+        return paper.arxiv
+    norm = normalize_title(paper.title)
+    return lock.titles.get(norm) or f"title:{norm}"
+
+
+@dataclass
+class ResolveReport:
+    """What one resolve run did."""
+
+    fetched: list[str] = field(default_factory=list)
+    missing: list[str] = field(default_factory=list)
+    invalid: list[str] = field(default_factory=list)
+    titles_found: list[str] = field(default_factory=list)
+    titles_missing: list[str] = field(default_factory=list)
+
+
+def pending(catalog: Catalog, lock: Lock, refresh: bool = False) -> tuple[list[str], list[str]]:
+    """List the arXiv IDs and titles a resolve would look up."""
+    ids = list(dict.fromkeys(p.arxiv for p in catalog.papers if p.arxiv))
+    titles = list(dict.fromkeys(p.title for p in catalog.papers if not p.arxiv))
+    if not refresh:
+        ids = [i for i in ids if i not in lock.records and i not in lock.missing]
+        titles = [t for t in titles if normalize_title(t) not in lock.titles]
+    return ids, titles
+
+
+def resolve(
+    catalog: Catalog,
+    lock: Lock,
+    source: Source,
+    *,
+    save: Callable[[Lock], None],
+    refresh: bool = False,
+    today: Callable[[], date] = date.today,
+    progress: Callable[[int, int], None] = lambda done, total: None,
+) -> ResolveReport:
+    """Look up what the lock lacks, saving the lock after every batch."""
+    ids, titles = pending(catalog, lock, refresh)
+    report, total, done = ResolveReport(), len(ids) + len(titles), 0
+    stamp = Lookup(source.name, today().isoformat())
+    try:
+        for batch in source.fetch(ids):
+            for record in batch.found:
+                _store(lock, record, stamp)
+                lock.missing.pop(record.id, None)
+            lock.missing.update((i, stamp) for i in batch.missing)
+            report.fetched += [r.id for r in batch.found]
+            report.missing += batch.missing
+            report.invalid += batch.invalid
+            done += len(batch.found) + len(batch.missing) + len(batch.invalid)
+            save(lock)
+            progress(done, total)
+        for title, candidates in source.search_titles(titles):
+            _store_title(lock, title, candidates, stamp, report)
+            done += 1
+            save(lock)
+            progress(done, total)
+    except ArxivUnavailable as exc:
+        left = len(pending(catalog, lock)[0]) + len(pending(catalog, lock)[1])
+        raise ArxivUnavailable(exc.url, exc.reason, exc.tries, unresolved=left) from None
+    lock.keys = {**lock.keys, **keys_for(catalog, lock)}
+    save(lock)
+    return report
+
+
+def _store(lock: Lock, record: ArxivRecord, stamp: Lookup) -> None:
+    lock.records[record.id] = record
+    lock.fetched[record.id] = stamp
+
+
+def _store_title(
+    lock: Lock, title: str, candidates: list[ArxivRecord], stamp: Lookup, report: ResolveReport
+) -> None:
+    match = next((r for r in candidates if title_matches(title, r.title)), None)
+    norm = normalize_title(title)
+    lock.titles[norm] = match.id if match else None
+    lock.title_lookups[norm] = stamp
+    if match:
+        _store(lock, match, stamp)
+        report.titles_found.append(title)
+    else:
+        report.titles_missing.append(title)
+
+
+# --- references ----------------------------------------------------------------------------
+
+
+def keys_for(catalog: Catalog, lock: Lock) -> dict[str, str]:
+    """Assign every paper identity its citation key (pinned keys never change)."""
+    wanted = []
+    for ident, rows in _grouped(catalog, lock).items():
+        ref = _draft(rows, lock.records.get(ident))
+        family = ref.authors[0].family if ref.authors else ""
+        fixed = next((r.key for r in rows if r.key), None)
+        wanted.append((ident, base_key(family, ref.year, ref.title), fixed))
+    return assign_keys(wanted, lock.keys)
+
+
+def build_references(catalog: Catalog, lock: Lock) -> list[Reference]:
+    """Merge catalog rows and arXiv records into one Reference per distinct paper."""
+    groups = _grouped(catalog, lock)
+    keys = keys_for(catalog, lock)
+    return [replace(_draft(rows, lock.records.get(ident)), key=keys[ident]) for ident, rows in groups.items()]
+
+
+def _grouped(catalog: Catalog, lock: Lock) -> dict[str, list[Paper]]:
+    groups: dict[str, list[Paper]] = {}
+    for paper in catalog.papers:
+        groups.setdefault(identity(paper, lock), []).append(paper)
+    return groups
+
+
+def _first(rows: list[Paper], name: str) -> object:
+    return next((getattr(r, name) for r in rows if getattr(r, name)), None)
+
+
+def _draft(rows: list[Paper], record: ArxivRecord | None) -> Reference:
+    """Build the reference of one paper from its rows (first row wins) and its record."""
+    paper = rows[0]
+    venue = parse_venue(paper.venue)
+    authors = paper.authors or next((r.authors for r in rows if r.authors), ()) or (
+        record.authors if record else ()
+    )
+    first_version = tuple(int(x) for x in record.published.split("-")) if record else ()
+    year = _first(rows, "year") or (venue.year if venue.kind != "preprint" else None)
+    year = year or (first_version[0] if first_version else None)
+    year = year or (id_year(paper.arxiv) if paper.arxiv else None)  # unresolved: the ID's year
+    arxiv = record.id if record else None
+    sections = tuple(dict.fromkeys(s for r in rows for s in r.sections))
+    return Reference(
+        key="",
+        kind=venue.kind,
+        title=record.title if record else paper.title,
+        authors=tuple(split_name(a) for a in authors),
+        year=year if isinstance(year, int) else None,
+        sections=sections,
+        date=first_version if venue.kind == "preprint" and not paper.year else (),
+        arxiv=arxiv,
+        primary_class=record.primary_category if record else None,
+        doi=str(_first(rows, "doi") or (record.doi if record else None) or "") or None,
+        url=f"https://arxiv.org/abs/{arxiv}" if arxiv else paper.url,
+        container=venue.container,
+        venue_short=venue.short,
+        publisher="arXiv" if arxiv and venue.kind == "preprint" else None,
+        note=venue.note,
+        short=paper.short,
+    )

@@ -1,0 +1,81 @@
+"""The list's venue column -> entry kind, spelled-out container and year (one table)."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from .arxiv_id import parse_arxiv_id
+from .model import EntryKind
+
+
+@dataclass(frozen=True)
+class Venue:
+    """What a venue label means for a bibliography."""
+
+    kind: EntryKind
+    container: str | None = None
+    year: int | None = None
+    short: str | None = None
+    note: str | None = None
+    known: bool = True
+
+
+# (abbreviation, kind, (first year, full name) from oldest to newest)
+_TABLE: dict[str, tuple[EntryKind, tuple[tuple[int, str], ...]]] = {
+    "CVPR": ("conference", (
+        (0, "IEEE Computer Society Conference on Computer Vision and Pattern Recognition (CVPR)"),
+        (2008, "Proceedings of the IEEE Conference on Computer Vision and Pattern Recognition (CVPR)"),
+        (2019, "Proceedings of the IEEE/CVF Conference on Computer Vision and Pattern Recognition (CVPR)"),
+    )),
+    "ICCV": ("conference", (
+        (0, "Proceedings of the IEEE International Conference on Computer Vision (ICCV)"),
+        (2019, "Proceedings of the IEEE/CVF International Conference on Computer Vision (ICCV)"),
+    )),
+    "ECCV": ("conference", ((0, "European Conference on Computer Vision (ECCV)"),)),
+    "ICML": ("conference", ((0, "International Conference on Machine Learning (ICML)"),)),
+    "NEURIPS": ("conference", ((0, "Advances in Neural Information Processing Systems (NeurIPS)"),)),
+    "NIPS": ("conference", ((0, "Advances in Neural Information Processing Systems (NeurIPS)"),)),
+    "ICLR": ("conference", ((0, "International Conference on Learning Representations (ICLR)"),)),
+    "IROS": ("conference", (
+        (0, "IEEE/RSJ International Conference on Intelligent Robots and Systems (IROS)"),
+    )),
+    "ACMMM": ("conference", ((0, "ACM International Conference on Multimedia (ACM MM)"),)),
+    "AAAI": ("conference", ((0, "Proceedings of the AAAI Conference on Artificial Intelligence (AAAI)"),)),
+    "ACL": ("conference", (
+        (0, "Proceedings of the Annual Meeting of the Association for Computational Linguistics (ACL)"),
+    )),
+    "ICASSP": ("conference", (
+        (0, "IEEE International Conference on Acoustics, Speech and Signal Processing (ICASSP)"),
+    )),
+    "INTERSPEECH": ("conference", ((0, "Interspeech"),)),
+    "TPAMI": ("journal", ((0, "IEEE Transactions on Pattern Analysis and Machine Intelligence"),)),
+    "IEEEACCESS": ("journal", ((0, "IEEE Access"),)),
+}
+_LABEL = re.compile(r"^(?P<name>[A-Za-z][A-Za-z .&-]*?)\s*(?P<year>(?:19|20)\d{2})?$")
+
+
+def parse_venue(label: str | None) -> Venue:
+    """Read a venue label such as `CVPR 2020`, `ICLR2021 under review` or `arXiv:2002.05709`.
+
+    >>> parse_venue("ACMMM2020").container
+    'ACM International Conference on Multimedia (ACM MM)'
+    >>> parse_venue("ICLR 2021 under review").note
+    'Under review at ICLR 2021'
+    """
+    text = " ".join((label or "").split())
+    if not text or parse_arxiv_id(text) or text.lower() == "arxiv":
+        return Venue("preprint")
+    review = re.search(r"\s*under review\s*$", text, re.IGNORECASE)
+    body = text[: review.start()] if review else text
+    m = _LABEL.match(body)
+    entry = _TABLE.get(re.sub(r"[^A-Z]", "", m.group("name").upper())) if m else None
+    if m is None or entry is None:
+        return Venue("preprint", note=text, known=False)
+    year = int(m.group("year")) if m.group("year") else None
+    short = " ".join(filter(None, [m.group("name").strip(), m.group("year")]))
+    if review:
+        return Venue("preprint", short=short, note=f"Under review at {short}")
+    kind, names = entry
+    container = [name for first, name in names if (year or 9999) >= first][-1]
+    return Venue(kind, container, year, short)
