@@ -22,7 +22,7 @@ from . import __version__
 from .arxiv_id import is_arxiv_id, split_version
 from .errors import ArxivUnavailable, SnapshotError
 from .model import ArxivRecord
-from .names import decode_tex
+from .latex import decode_tex
 
 if TYPE_CHECKING:
     import arxiv

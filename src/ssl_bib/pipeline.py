@@ -84,14 +84,18 @@ def select(refs: Sequence[Reference], catalog: Catalog, section_ids: Sequence[st
 
 
 def render_all(
-    refs: Sequence[Reference], catalog: Catalog, formats: Sequence[str], styles: Sequence[str]
+    refs: Sequence[Reference],
+    catalog: Catalog,
+    formats: Sequence[str],
+    styles: Sequence[str] = ("apa",),
+    only: Sequence[str] = (),
 ) -> dict[str, str]:
     """Render every (format, style) pair; return file name -> text."""
-    job = Job(catalog.title, catalog.sections)
     files: dict[str, str] = {}
     for fmt in formats:
         for style in styles if fmt in STYLED else styles[:1]:
-            files[file_name(fmt, style)] = writer(fmt)(refs, Job(job.title, job.sections, style))
+            job = Job(catalog.title, catalog.sections, style, tuple(only))
+            files[file_name(fmt, style)] = writer(fmt)(refs, job)
     return files
 
 

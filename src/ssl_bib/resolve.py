@@ -175,7 +175,7 @@ def _draft(rows: list[Paper], record: ArxivRecord | None) -> Reference:
     year = _first(rows, "year") or (venue.year if venue.kind != "preprint" else None)
     year = year or (first_version[0] if first_version else None)
     year = year or (id_year(paper.arxiv) if paper.arxiv else None)  # unresolved: the ID's year
-    arxiv = record.id if record else None
+    arxiv = record.id if record else paper.arxiv  # an unresolved ID is still a fact of the list
     sections = tuple(dict.fromkeys(s for r in rows for s in r.sections))
     return Reference(
         key="",

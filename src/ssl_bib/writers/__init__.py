@@ -19,6 +19,7 @@ class Job:
     title: str = ""
     sections: tuple[Section, ...] = ()
     style: str = "apa"
+    only: tuple[str, ...] = ()  # section ids chosen with --section (and their children)
 
 
 # format -> (module, function, file name pattern); modules load lazily (citeproc is slow to import)

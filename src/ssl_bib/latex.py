@@ -1,0 +1,73 @@
+"""LaTeX <-> Unicode for names and titles; the only module that uses pylatexenc."""
+
+from __future__ import annotations
+
+import re
+from functools import lru_cache
+from typing import Any
+
+# ASCII characters that mean something to TeX or BibTeX, written so they print as themselves.
+_SPECIAL = {
+    "&": r"\&", "%": r"\%", "$": r"\$", "#": r"\#", "_": r"\_", "{": r"\{", "}": r"\}",
+    "~": r"\textasciitilde{}", "^": r"\textasciicircum{}", "\\": r"\textbackslash{}",
+    "<": r"\textless{}", ">": r"\textgreater{}", "|": r"\textbar{}",
+}
+_ACCENT = re.compile(r"\{?\\(?:[`'^\"~=.]|[uvHckbdr](?=[\s{]))\s*(?:\{\\?[A-Za-z]\}|\\?[A-Za-z])\}?")
+
+
+@lru_cache(maxsize=1)
+def _encoder() -> Any:
+    from pylatexenc.latexencode import UnicodeToLatexEncoder
+
+    # Braces around every macro ({\'e}): BibTeX then treats the accented letter as one
+    # "special character" when sorting, abbreviating and changing case.
+    return UnicodeToLatexEncoder(
+        non_ascii_only=True,
+        replacement_latex_protection="braces-all",
+        unknown_char_policy="keep",
+        unknown_char_warning=False,
+    )
+
+
+@lru_cache(maxsize=1)
+def _decoder() -> Any:
+    from pylatexenc.latex2text import LatexNodes2Text
+
+    return LatexNodes2Text(math_mode="text", keep_comments=False)
+
+
+def escape(text: str) -> str:
+    """Write text so TeX prints it as is: specials escaped, non-ASCII as accent macros.
+
+    >>> escape("Hénaff & Co. 100% $5 \\\\input{x}")
+    "H{\\\\'e}naff \\\\& Co. 100\\\\% \\\\$5 \\\\textbackslash{}input\\\\{x\\\\}"
+    """
+    out = "".join(_SPECIAL.get(c, c) for c in text)
+    return out if out.isascii() else _encoder().unicode_to_latex(out)
+
+
+def escape_utf8(text: str) -> str:
+    """Escape TeX specials but keep Unicode letters (for biber, which reads UTF-8)."""
+    return "".join(_SPECIAL.get(c, c) for c in text)
+
+
+@lru_cache(maxsize=8192)
+def decode_tex(text: str) -> str:
+    """Turn TeX into Unicode text (`H\\'enaff` -> `Hénaff`); plain text passes through.
+
+    >>> decode_tex("Rodol\\\\`a")
+    'Rodolà'
+    """
+    if "\\" not in text and "{" not in text and "~" not in text:
+        return text
+    return re.sub(r"\s+", " ", _decoder().latex_to_text(text)).strip()
+
+
+def decode_accents(text: str) -> str:
+    """Decode only TeX accent macros (`Schr\\"odinger`), leaving any other backslash alone."""
+    return _ACCENT.sub(lambda m: decode_tex(m.group(0)), text) if "\\" in text else text
+
+
+def math_to_text(math: str) -> str:
+    """Render a `$...$` formula as readable Unicode (`$\\ell_1$` -> `ℓ_1`)."""
+    return decode_tex(math)

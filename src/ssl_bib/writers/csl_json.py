@@ -1,0 +1,72 @@
+"""CSL-JSON, shaped the way Zotero writes arXiv preprints (the file Zotero users import)."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Sequence
+from typing import Any
+
+from ..latex import math_to_text
+from ..model import Name, Reference
+from ..titles import pieces
+from . import Job
+
+_TYPES = {"preprint": "article", "conference": "paper-conference", "journal": "article-journal"}
+
+
+def render(refs: Sequence[Reference], job: Job) -> str:
+    """Write a CSL-JSON array, one item per reference, in list order."""
+    return json.dumps([item(r) for r in refs], indent=2, ensure_ascii=False) + "\n"
+
+
+def csl_title(title: str, nocase: bool = True) -> str:
+    """Turn a title into CSL rich text: protected words in nocase spans, formulas as text.
+
+    >>> csl_title("MoCo with $\\\\ell_1$")
+    '<span class="nocase">MoCo</span> with ℓ_1'
+    """
+    out = []
+    for piece in pieces(title):
+        if piece.kind == "keep" and nocase:
+            out.append(f'<span class="nocase">{piece.text}</span>')
+        elif piece.kind == "math":
+            out.append(math_to_text(piece.text))
+        else:
+            out.append(piece.text)
+    return "".join(out)
+
+
+def csl_name(name: Name) -> dict[str, str]:
+    """Keep a particle inside `family` and a suffix after `given`: Zotero drops the CSL
+    fields `non-dropping-particle` and `suffix` on import, CSL processors parse them back."""
+    if name.literal:
+        return {"literal": name.literal}
+    out = {"family": name.full_family}
+    given = f"{name.given}, {name.suffix}" if name.suffix else name.given
+    if given:
+        out["given"] = given
+    return out
+
+
+def item(r: Reference, nocase: bool = True) -> dict[str, Any]:
+    """Build one CSL-JSON item."""
+    data: dict[str, Any] = {"id": r.key, "citation-key": r.key, "type": _TYPES[r.kind]}
+    data["title"] = csl_title(r.title, nocase)
+    if r.authors:
+        data["author"] = [csl_name(a) for a in r.authors]
+    if r.date or r.year:
+        data["issued"] = {"date-parts": [list(r.date) if r.date else [r.year]]}
+    if r.container:
+        data["container-title"] = r.container
+    if r.kind == "preprint" and r.arxiv:
+        data["number"] = f"arXiv:{r.arxiv}"
+    if r.publisher:
+        data["publisher"] = r.publisher
+    if doi := r.doi or r.arxiv_doi:
+        data["DOI"] = doi
+    if r.url:
+        data["URL"] = r.url
+    if r.note:
+        data["note"] = r.note
+    data["keyword"] = ", ".join(r.sections)
+    return data

