@@ -75,14 +75,15 @@ class ApiSource:
         *,
         delay: float = 3.0,
         retries: int = 4,
-        backoff: float = 3.0,
+        backoff: float | None = None,
         timeout: float = 30.0,
         sleep: Callable[[float], None] = time.sleep,
     ) -> None:
         import arxiv
 
         self.name = base_url
-        self.retries, self.backoff, self.sleep = retries, backoff, sleep
+        # Backing off starts at the rate-limit delay and doubles: 3, 6, 12, 24 s for arXiv.
+        self.retries, self.backoff, self.sleep = retries, delay if backoff is None else backoff, sleep
         self.requests = 0
         self._session = _session(timeout)
         # arxiv.Client spaces its requests by delay_seconds (arXiv asks for 3 s); its own
@@ -107,8 +108,8 @@ class ApiSource:
         pending = ids
         # A partial answer is re-asked once for what is missing (the API drops entries under
         # load); what is still missing then is unknown to arXiv.
-        for _ in range(2):
-            records, bad = self._ask_ids(pending)
+        for again in (False, True):
+            records, bad = self._ask_ids(pending, empty_ok=again)
             invalid |= bad
             found.update((r.id, r) for r in records if r.id in pending)
             pending = [i for i in pending if i not in found and i not in invalid]
@@ -116,21 +117,26 @@ class ApiSource:
                 break
         return Batch(tuple(found[i] for i in ids if i in found), tuple(pending), tuple(sorted(invalid)))
 
-    def _ask_ids(self, ids: list[str]) -> tuple[list[ArxivRecord], set[str]]:
-        """Ask for ids; on a 400 drop the IDs arXiv names as malformed and ask for the rest."""
+    def _ask_ids(self, ids: list[str], empty_ok: bool = False) -> tuple[list[ArxivRecord], set[str]]:
+        """Ask for ids; on a 400 drop the IDs arXiv names as malformed and ask for the rest.
+
+        An empty answer is retried (the API sends sporadic empty pages) unless `empty_ok`:
+        when re-asking for IDs a first answer lacked, empty means arXiv does not know them.
+        """
         import arxiv
 
         bad: set[str] = set()
         while ids:
             try:
-                results = self._run(arxiv.Search(id_list=ids, max_results=len(ids)))
+                search = arxiv.Search(id_list=ids, max_results=len(ids))
+                results = self._run(search, empty_ok=empty_ok)
                 return [_from_result(r) for r in results], bad
             except _BadRequest as exc:
                 named = exc.bad_ids & set(ids) or ({ids[0]} if len(ids) == 1 else set())
                 if not named:  # the 400 did not say which: split the batch
                     half = len(ids) // 2
-                    left, lbad = self._ask_ids(ids[:half])
-                    right, rbad = self._ask_ids(ids[half:])
+                    left, lbad = self._ask_ids(ids[:half], empty_ok)
+                    right, rbad = self._ask_ids(ids[half:], empty_ok)
                     return left + right, bad | lbad | rbad
                 bad |= named
                 ids = [i for i in ids if i not in named]

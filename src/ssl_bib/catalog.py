@@ -74,9 +74,12 @@ def parse_catalog(text: str, path: str = "papers.toml") -> Catalog:
     try:
         data = tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
-        line = getattr(exc, "lineno", None)
-        message = getattr(exc, "msg", str(exc))
-        raise CatalogError([Problem(path, line, f"invalid TOML: {message}")]) from None
+        # Python < 3.14 has no lineno attribute: the position is only in the message.
+        m = re.match(r"(.*) \(at line (\d+), column (\d+)\)$", str(exc))
+        if m is None:
+            raise CatalogError([Problem(path, None, f"invalid TOML: {exc}")]) from None
+        problem = Problem(path, int(m.group(2)), f"invalid TOML: {m.group(1)} (column {m.group(3)})")
+        raise CatalogError([problem]) from None
     validator = _Validator(path, _Lines(text))
     catalog = validator.catalog(data)
     if validator.problems:

@@ -19,7 +19,7 @@ ALL_FORMATS = ("bibtex", "biblatex", "csl-json", "markdown", "html", "text")
 
 def _progress(label: str) -> Callable[[int, int], None]:
     """Show `label done/total` on stderr when it is a terminal; stay quiet otherwise."""
-    stream = click.get_text_stream("stderr")
+    stream = sys.stderr
     if not stream.isatty():
         return lambda done, total: None
 

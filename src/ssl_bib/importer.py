@@ -104,16 +104,25 @@ def _open(result: _List, stack: list[tuple[int, str]], level: int, title: str) -
 
 
 def _drop_title_section(result: _List) -> None:
-    """Make the first heading the list's title when it heads no papers of its own."""
+    """Make the first heading the list's title when it heads no papers of its own and is
+    either childless (the seed: `# Awesome-...` then `# Computer Vision`) or the only top
+    heading (`# My List` then `## Vision`, whose sections then move up a level)."""
     if not result.sections:
         return
     first = result.sections[0]
     if any(r.section == first.id for r in result.rows):
         return
-    if any(s.id.startswith(first.id + "/") for s in result.sections):
+    prefix = first.id + "/"
+    children = [s for s in result.sections if s.id.startswith(prefix)]
+    tops = [s for s in result.sections if "/" not in s.id]
+    if children and len(tops) > 1:
         return
     result.title = first.title
     result.sections.pop(0)
+    for section in children:
+        section.id = section.id.removeprefix(prefix)
+    for row in result.rows:
+        row.section = row.section.removeprefix(prefix)
 
 
 def _slug(title: str) -> str:
