@@ -22,6 +22,7 @@ from . import __version__
 from .arxiv_id import is_arxiv_id, split_version
 from .errors import ArxivUnavailable, SnapshotError
 from .model import ArxivRecord
+from .titles import normalize_title
 from .latex import decode_tex
 
 if TYPE_CHECKING:
@@ -269,8 +270,6 @@ class SnapshotSource:
 
     def search_titles(self, titles: Sequence[str]) -> Iterator[tuple[str, list[ArxivRecord]]]:
         """Stream the file once, collecting records whose title shares the query's words."""
-        from .resolve import normalize_title
-
         wanted = {normalize_title(t): t for t in titles}
         hits: dict[str, list[ArxivRecord]] = {t: [] for t in titles}
         if wanted:

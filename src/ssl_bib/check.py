@@ -7,7 +7,8 @@ from dataclasses import dataclass
 from .arxiv_id import parse_arxiv_id
 from .lock import Lock
 from .model import Catalog
-from .resolve import identity, normalize_title
+from .resolve import identity
+from .titles import normalize_title
 from .venues import parse_venue
 
 

@@ -10,8 +10,9 @@ from typing import Any
 _SPECIAL = {
     "&": r"\&", "%": r"\%", "$": r"\$", "#": r"\#", "_": r"\_", "{": r"\{", "}": r"\}",
     "~": r"\textasciitilde{}", "^": r"\textasciicircum{}", "\\": r"\textbackslash{}",
-    "<": r"\textless{}", ">": r"\textgreater{}", "|": r"\textbar{}",
 }
+# "<", ">" and "|" stay as they are: BibTeX gives them no meaning, every decoder reads them
+# back, and they print right with T1 fonts (\textless{} is lost by pylatexenc's decoder).
 _ACCENT = re.compile(r"\{?\\(?:[`'^\"~=.]|[uvHckbdr](?=[\s{]))\s*(?:\{\\?[A-Za-z]\}|\\?[A-Za-z])\}?")
 
 
@@ -42,8 +43,18 @@ def escape(text: str) -> str:
     >>> escape("Hénaff & Co. 100% $5 \\\\input{x}")
     "H{\\\\'e}naff \\\\& Co. 100\\\\% \\\\$5 \\\\textbackslash{}input\\\\{x\\\\}"
     """
-    out = "".join(_SPECIAL.get(c, c) for c in text)
-    return out if out.isascii() else _encoder().unicode_to_latex(out)
+    return "".join(_SPECIAL.get(c) or (c if c.isascii() else _char_macro(c)) for c in text)
+
+
+@lru_cache(maxsize=4096)
+def _char_macro(char: str) -> str:
+    """The LaTeX for one non-ASCII character, if it reads back as that character.
+
+    pylatexenc knows a macro for most letters, but some are lossy (`ĸ` -> `\\textsc{k}`);
+    those stay UTF-8, which bibtex copies through and LaTeX's utf8 input reads.
+    """
+    macro: str = _encoder().unicode_to_latex(char)
+    return macro if decode_tex(macro) == char else char
 
 
 def escape_utf8(text: str) -> str:

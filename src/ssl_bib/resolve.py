@@ -7,8 +7,6 @@ learned); building references merges each paper's catalog row(s) with its arXiv 
 from __future__ import annotations
 
 import difflib
-import re
-import unicodedata
 from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from datetime import date
@@ -20,23 +18,13 @@ from .keys import assign_keys, base_key
 from .lock import Lock, Lookup
 from .model import ArxivRecord, Catalog, Paper, Reference
 from .names import split_name
+from .titles import normalize_title
 from .venues import parse_venue
 
 # Titles are compared after normalisation; a ratio of 0.9 tolerates the list's typos
 # ("Augoregressive") and punctuation, while a different paper that shares most words
 # ("... v2", "A Survey of ...") falls below it.
 TITLE_MATCH = 0.9
-
-
-def normalize_title(title: str) -> str:
-    """Fold case, accents, hyphens and punctuation for comparing titles.
-
-    >>> normalize_title("SSD: A UNIFIED FRAMEWORK FOR SELF-SUPERVISED Outlier  Detection")
-    'ssd a unified framework for selfsupervised outlier detection'
-    """
-    text = unicodedata.normalize("NFKD", title).encode("ascii", "ignore").decode().lower()
-    text = re.sub(r"[-'’]", "", text)
-    return " ".join(re.findall(r"[a-z0-9]+", text))
 
 
 def title_matches(wanted: str, found: str) -> bool:

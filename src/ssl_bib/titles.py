@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+import unicodedata
 from dataclasses import dataclass
 from functools import lru_cache
 from typing import Literal
@@ -73,3 +74,14 @@ def _words(text: str, shouting: bool) -> list[Piece]:
     if pos < len(text):
         out.append(Piece("text", text[pos:]))
     return out
+
+
+def normalize_title(title: str) -> str:
+    """Fold case, accents, hyphens and punctuation for comparing titles.
+
+    >>> normalize_title("SSD: A UNIFIED FRAMEWORK FOR SELF-SUPERVISED Outlier  Detection")
+    'ssd a unified framework for selfsupervised outlier detection'
+    """
+    text = unicodedata.normalize("NFKD", title).encode("ascii", "ignore").decode().lower()
+    text = re.sub(r"[-'’]", "", text)
+    return " ".join(re.findall(r"[a-z0-9]+", text))

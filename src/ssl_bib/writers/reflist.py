@@ -17,7 +17,7 @@ from pathlib import Path
 from typing import Any
 
 from ..errors import StyleError
-from ..model import Reference, Section
+from ..model import Name, Reference, Section
 from . import Job
 from .csl_json import item as csl_item
 
@@ -89,9 +89,7 @@ def _render_item(ref: Reference, suffix: str) -> dict[str, Any]:
     for name in ("title", "container-title", "publisher", "note"):
         if name in data:
             data[name] = _escape_rich(data[name])
-    for person in data.get("author", []):
-        for part in person:
-            person[part] = html.escape(person[part], quote=False)
+    data["author"] = [_render_name(a) for a in ref.authors]
     if "number" in data:  # keep "arXiv:" from being capitalised at the start of a sentence
         data["number"] = f'<span class="nocase">{html.escape(data["number"])}</span>'
     data.pop("citation-key", None)
@@ -99,6 +97,13 @@ def _render_item(ref: Reference, suffix: str) -> dict[str, Any]:
     if suffix:
         data["year-suffix"] = suffix
     return data
+
+
+def _render_name(name: Name) -> dict[str, str]:
+    """citeproc-py reads `suffix` (the CSL-JSON file keeps it in `given` for Zotero)."""
+    parts = {"family": name.full_family, "given": name.given, "suffix": name.suffix,
+             "literal": name.literal}
+    return {k: html.escape(v, quote=False) for k, v in parts.items() if v}
 
 
 def _escape_rich(text: str) -> str:

