@@ -138,3 +138,17 @@ def test_other_styles_render_every_entry(style):
     catalog, refs = small()
     text = render_all(refs, catalog, ["text"], [style])[f"references-{style}.txt"]
     assert text.count("Hénaff") == 2 and "van den Oord" in text
+
+
+@pytest.mark.parametrize("style", ["apa", "ieee", "nature"])
+def test_fast_path_renders_the_same_bytes_as_plain_citeproc(style):
+    from ssl_bib.writers import reflist
+
+    catalog, refs = seed()
+    try:
+        reflist.set_fast(False)
+        slow = reflist._render(refs, style)
+    finally:
+        reflist.set_fast(True)
+    fast = reflist._render(refs, style)
+    assert fast == slow and len(fast) == len(refs)

@@ -58,10 +58,50 @@ def _style_names() -> list[str]:
     return sorted(p.stem for p in [*root.glob("*.csl"), *root.glob("dependent/*.csl")])
 
 
+# citeproc-py re-runs lxml xpath queries on the style (macros, terms, "does this node call a
+# variable?") for every entry: ~60% of its time. The style tree never changes while rendering,
+# so the answers are memoised per (element, question). With _item_class below this makes APA
+# about 4x faster; the output is byte-identical (tests/test_reflist.py compares both paths).
+_MEMO: dict[tuple[Any, ...], Any] = {}
+_ORIGINALS: dict[tuple[type, str], Any] = {}
+_FAST = [True]
+
+
+def _memoised(function: Any) -> Any:
+    def wrapper(self: Any, *args: Any) -> Any:
+        key = (function, self, *args)
+        try:
+            return _MEMO[key]
+        except KeyError:
+            result = _MEMO[key] = function(self, *args)
+            return result
+
+    return wrapper
+
+
+def set_fast(enabled: bool) -> None:
+    """Use the memoised style look-ups and cached items (the default), or citeproc-py as is."""
+    from citeproc import model
+
+    _FAST[0] = enabled
+    if not _ORIGINALS:
+        targets = [(model.CitationStylesElement, "xpath_search")]
+        targets += [(c, "calls_variable") for c in vars(model).values()
+                    if isinstance(c, type) and "calls_variable" in vars(c)]
+        _ORIGINALS.update(((cls, name), vars(cls)[name]) for cls, name in targets)
+    for (cls, name), function in _ORIGINALS.items():
+        setattr(cls, name, _memoised(function) if enabled else function)
+    _MEMO.clear()
+    _RENDER_CACHE.clear()
+
+
 @lru_cache(maxsize=16)
 def load_style(name: str) -> Any:
     """Parse a CSL style once per process."""
     from citeproc import CitationStylesStyle
+
+    if not _ORIGINALS:
+        set_fast(True)
 
     path = style_path(name)
     try:
@@ -148,9 +188,15 @@ def _render(refs: Sequence[Reference], style_name: str) -> tuple[Entry, ...]:
     # citeproc-py lower-cases ids; our keys are lower-case ASCII already (keys.py).
     source = CiteProcJSON([_render_item(r, suffixes.get(r.key, "")) for r in refs])
     bibliography = CitationStylesBibliography(style, source, formatter.html)
-    for ref in refs:
-        bibliography.register(Citation([CitationItem(ref.key)]))
+    fast = _FAST[0]
+    items = [(_item_class() if fast else CitationItem)(ref.key) for ref in refs]
+    for item in items:
+        bibliography.register(Citation([item]))
+    if fast:
+        _number(items, bibliography.keys)
     bibliography.sort()
+    if fast:
+        _number(items, bibliography.keys)
     texts = [_tidy(str(e)) for e in bibliography.bibliography()]
     by_key = {r.key: r for r in refs}
     return tuple(
@@ -174,6 +220,36 @@ def _drop_repeated_title(text: str, ref: Reference) -> str:
     while first + n < second and second + n < len(text) and text[first + n] == text[second + n]:
         n += 1
     return text[:second] + text[second + n :]
+
+
+def _number(items: list[Any], keys: list[str]) -> None:
+    """Store each item's citation number: its place in `keys`, as citeproc-py computes it."""
+    place = {key: i for i, key in enumerate(keys, 1)}
+    for item in items:
+        dict.__setitem__(item, "_number", place[item.key])
+
+
+@lru_cache(maxsize=1)
+def _item_class() -> type:
+    """A CitationItem that looks its reference and number up once, not on every access:
+    citeproc-py's own does a source lookup and a `keys.index()` (O(n) each) every time."""
+    from citeproc import CitationItem
+
+    class Item(CitationItem):  # type: ignore[misc]
+        @property
+        def reference(self) -> Any:
+            try:
+                return dict.__getitem__(self, "_reference")
+            except KeyError:
+                reference = self.bibliography.source[self.key]
+                dict.__setitem__(self, "_reference", reference)
+                return reference
+
+        @property
+        def number(self) -> int:
+            return int(dict.__getitem__(self, "_number"))
+
+    return Item
 
 
 def _tidy(text: str) -> str:
