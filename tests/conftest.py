@@ -23,7 +23,9 @@ SEED_SNAPSHOT = DATA / "seed" / "arxiv-metadata-snapshot.jsonl"
 
 
 def pytest_addoption(parser: pytest.Parser) -> None:
-    parser.addoption("--update-golden", action="store_true", help="Rewrite golden files from the current output.")
+    parser.addoption(
+        "--update-golden", action="store_true", help="Rewrite golden files from the current output."
+    )
 
 
 @pytest.fixture
@@ -41,8 +43,11 @@ def golden(request: pytest.FixtureRequest):
             return
         expected = path.read_text(encoding="utf-8")
         if text != expected:
-            diff = "".join(difflib.unified_diff(expected.splitlines(True), text.splitlines(True),
-                                                f"golden/{name}", "actual", n=2))
+            diff = "".join(
+                difflib.unified_diff(
+                    expected.splitlines(True), text.splitlines(True), f"golden/{name}", "actual", n=2
+                )
+            )
             pytest.fail(f"output differs from golden/{name}:\n{diff[:6000]}")
 
     return check

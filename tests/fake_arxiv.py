@@ -60,15 +60,25 @@ def entry_xml(data: dict[str, Any]) -> str:
     ]
     parts += [f"    <author>\n      <name>{escape(n)}</name>\n    </author>" for n in _names(data)]
     if data.get("doi"):
-        parts.append(f'    <arxiv:doi xmlns:arxiv="http://arxiv.org/schemas/atom">{escape(data["doi"])}</arxiv:doi>')
+        parts.append(
+            f'    <arxiv:doi xmlns:arxiv="http://arxiv.org/schemas/atom">{escape(data["doi"])}</arxiv:doi>'
+        )
     if data.get("journal-ref"):
-        parts.append(f'    <arxiv:journal_ref xmlns:arxiv="http://arxiv.org/schemas/atom">{escape(data["journal-ref"])}</arxiv:journal_ref>')
+        parts.append(
+            f'    <arxiv:journal_ref xmlns:arxiv="http://arxiv.org/schemas/atom">{escape(data["journal-ref"])}</arxiv:journal_ref>'
+        )
     if data.get("comments"):
-        parts.append(f'    <arxiv:comment xmlns:arxiv="http://arxiv.org/schemas/atom">{escape(data["comments"])}</arxiv:comment>')
+        parts.append(
+            f'    <arxiv:comment xmlns:arxiv="http://arxiv.org/schemas/atom">{escape(data["comments"])}</arxiv:comment>'
+        )
     parts.append(f'    <link href="http://arxiv.org/abs/{vid}" rel="alternate" type="text/html"/>')
-    parts.append(f'    <link title="pdf" href="http://arxiv.org/pdf/{vid}" rel="related" type="application/pdf"/>')
+    parts.append(
+        f'    <link title="pdf" href="http://arxiv.org/pdf/{vid}" rel="related" type="application/pdf"/>'
+    )
     if cats:
-        parts.append(f'    <arxiv:primary_category xmlns:arxiv="http://arxiv.org/schemas/atom" term="{cats[0]}" scheme="http://arxiv.org/schemas/atom"/>')
+        parts.append(
+            f'    <arxiv:primary_category xmlns:arxiv="http://arxiv.org/schemas/atom" term="{cats[0]}" scheme="http://arxiv.org/schemas/atom"/>'
+        )
     parts += [f'    <category term="{c}" scheme="http://arxiv.org/schemas/atom"/>' for c in cats]
     parts.append("  </entry>")
     return "\n".join(parts)
@@ -85,20 +95,25 @@ def feed_xml(entries: Iterable[str], total: int | None = None) -> str:
         f'  <opensearch:totalResults xmlns:opensearch="http://a9.com/-/spec/opensearch/1.1/">{n}</opensearch:totalResults>\n'
         '  <opensearch:startIndex xmlns:opensearch="http://a9.com/-/spec/opensearch/1.1/">0</opensearch:startIndex>\n'
         f'  <opensearch:itemsPerPage xmlns:opensearch="http://a9.com/-/spec/opensearch/1.1/">{len(body)}</opensearch:itemsPerPage>\n'
-        + "".join(e + "\n" for e in body) + "</feed>\n"
+        + "".join(e + "\n" for e in body)
+        + "</feed>\n"
     )
 
 
 def error_xml(bad_id: str) -> str:
     """The API's answer to a malformed ID (sent with HTTP 400)."""
-    return feed_xml([
-        "  <entry>\n    <id>http://arxiv.org/api/errors#incorrect_id_format_for_" + escape(bad_id) + "</id>\n"
-        "    <title>Error</title>\n"
-        f"    <summary>incorrect id format for {escape(bad_id)}</summary>\n"
-        "    <updated>2026-11-26T00:00:00-05:00</updated>\n"
-        "    <published>2026-11-26T00:00:00-05:00</published>\n"
-        "    <author>\n      <name>arXiv api core</name>\n    </author>\n  </entry>"
-    ])
+    return feed_xml(
+        [
+            "  <entry>\n    <id>http://arxiv.org/api/errors#incorrect_id_format_for_"
+            + escape(bad_id)
+            + "</id>\n"
+            "    <title>Error</title>\n"
+            f"    <summary>incorrect id format for {escape(bad_id)}</summary>\n"
+            "    <updated>2026-11-26T00:00:00-05:00</updated>\n"
+            "    <published>2026-11-26T00:00:00-05:00</published>\n"
+            "    <author>\n      <name>arXiv api core</name>\n    </author>\n  </entry>"
+        ]
+    )
 
 
 def _words(text: str) -> list[str]:
@@ -161,14 +176,66 @@ class FakeArxiv:
         return Response(text, status=status, content_type="application/atom+xml; charset=utf-8")
 
 
-_GIVEN = ["Aäron", "Olivier J.", "Jean-Bastien", "R Devon", "Laurens", "Lukas", "Zoë", "Søren",
-          "Mathilde", "Kaiming", "Yann", "Ting", "Phuc H.", "João F.", "Rémi", "Łukasz"]
-_FAMILY = ["van den Oord", "H\\'enaff", "Grill", "Hjelm", "van der Maaten", "von Stumberg",
-           "M\\\"uller", "Kornblith", "Caron", "He", "LeCun", "Chen", "Le-Khac", "Henriques",
-           "Munos", "Kaiser", "De Fauw", "Di Stefano"]
-_WORDS = ["contrastive", "self-supervised", "representation", "learning", "visual", "momentum",
-          "bootstrap", "latent", "masked", "autoencoders", "scalable", "invariant", "dense",
-          "transformers", "speech", "graph", "clustering", "views", "augmentation", "pretext"]
+_GIVEN = [
+    "Aäron",
+    "Olivier J.",
+    "Jean-Bastien",
+    "R Devon",
+    "Laurens",
+    "Lukas",
+    "Zoë",
+    "Søren",
+    "Mathilde",
+    "Kaiming",
+    "Yann",
+    "Ting",
+    "Phuc H.",
+    "João F.",
+    "Rémi",
+    "Łukasz",
+]
+_FAMILY = [
+    "van den Oord",
+    "H\\'enaff",
+    "Grill",
+    "Hjelm",
+    "van der Maaten",
+    "von Stumberg",
+    'M\\"uller',
+    "Kornblith",
+    "Caron",
+    "He",
+    "LeCun",
+    "Chen",
+    "Le-Khac",
+    "Henriques",
+    "Munos",
+    "Kaiser",
+    "De Fauw",
+    "Di Stefano",
+]
+_WORDS = [
+    "contrastive",
+    "self-supervised",
+    "representation",
+    "learning",
+    "visual",
+    "momentum",
+    "bootstrap",
+    "latent",
+    "masked",
+    "autoencoders",
+    "scalable",
+    "invariant",
+    "dense",
+    "transformers",
+    "speech",
+    "graph",
+    "clustering",
+    "views",
+    "augmentation",
+    "pretext",
+]
 
 
 def synthetic_records(n: int, seed: int = 7) -> dict[str, dict[str, Any]]:
@@ -182,12 +249,19 @@ def synthetic_records(n: int, seed: int = 7) -> dict[str, dict[str, Any]]:
         authors = [(rng.choice(_FAMILY), rng.choice(_GIVEN)) for _ in range(rng.randint(1, 6))]
         title = " ".join(rng.choice(_WORDS) for _ in range(rng.randint(5, 12))).capitalize()
         records[arxiv_id] = {
-            "id": arxiv_id, "submitter": None,
+            "id": arxiv_id,
+            "submitter": None,
             "authors": ", ".join(f"{g} {f}" for f, g in authors[:-1])
-            + (" and " if len(authors) > 1 else "") + f"{authors[-1][1]} {authors[-1][0]}",
-            "title": f"{title} ({i})", "comments": None, "journal-ref": None, "doi": None,
-            "report-no": None, "categories": rng.choice(["cs.CV", "cs.LG stat.ML", "cs.CL"]),
-            "license": None, "abstract": "",
+            + (" and " if len(authors) > 1 else "")
+            + f"{authors[-1][1]} {authors[-1][0]}",
+            "title": f"{title} ({i})",
+            "comments": None,
+            "journal-ref": None,
+            "doi": None,
+            "report-no": None,
+            "categories": rng.choice(["cs.CV", "cs.LG stat.ML", "cs.CL"]),
+            "license": None,
+            "abstract": "",
             "versions": [{"version": "v1", "created": "Mon, 4 Jan 2021 00:00:00 GMT"}],
             "update_date": "2021-01-04",
             "authors_parsed": [[f, g, ""] for f, g in authors],
@@ -195,7 +269,14 @@ def synthetic_records(n: int, seed: int = 7) -> dict[str, dict[str, Any]]:
     return records
 
 
-def catalog_for(records: dict[str, dict[str, Any]], extra: str = "") -> str:
-    """A catalog TOML listing every record by arXiv ID in one section."""
-    rows = [f'[[paper]]\nsection = "s"\ntitle = "{r["title"]}"\narxiv = "{i}"\n' for i, r in records.items()]
-    return 'title = "Synthetic"\n\n[[section]]\nid = "s"\ntitle = "S"\n\n' + "\n".join(rows) + extra
+def catalog_for(records: dict[str, dict[str, Any]], sections: int = 1) -> str:
+    """A catalog TOML listing every record by arXiv ID, spread over `sections` sections."""
+    ids = ["s"] + [f"s/sub-{n}" for n in range(1, sections)]
+    head = 'title = "Synthetic"\n\n' + "".join(
+        f'[[section]]\nid = "{sid}"\ntitle = "Section {sid}"\n\n' for sid in ids
+    )
+    rows = [
+        f'[[paper]]\nsection = "{ids[n % len(ids)]}"\ntitle = "{r["title"]}"\narxiv = "{i}"\n'
+        for n, (i, r) in enumerate(records.items())
+    ]
+    return head + "\n".join(rows)

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from functools import lru_cache
+from functools import cache
 from pathlib import Path
 
 from ssl_bib.catalog import load_catalog
@@ -14,13 +14,13 @@ SMALL = Path(__file__).parent / "data" / "small"
 ROOT = Path(__file__).resolve().parent.parent
 
 
-@lru_cache(maxsize=None)
+@cache
 def small() -> tuple[Catalog, tuple[Reference, ...]]:
     catalog = load_catalog(SMALL / "papers.toml")
     return catalog, tuple(build_references(catalog, load_lock(SMALL / "papers.lock")))
 
 
-@lru_cache(maxsize=None)
+@cache
 def seed() -> tuple[Catalog, tuple[Reference, ...]]:
     catalog = load_catalog(ROOT / "papers.toml")
     return catalog, tuple(build_references(catalog, load_lock(ROOT / "papers.lock")))

@@ -15,7 +15,9 @@ from ssl_bib.pipeline import render_all
 
 
 def _sh(args: list[str], cwd: Path) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(args, cwd=cwd, capture_output=True, text=True, errors="replace", timeout=300, check=False)
+    return subprocess.run(
+        args, cwd=cwd, capture_output=True, text=True, errors="replace", timeout=300, check=False
+    )
 
 
 def _tex(cwd: Path, name: str, preamble: str, bib_command: str, keys: list[str]) -> None:
@@ -38,8 +40,13 @@ def test_bibtex_natbib_compiles_without_errors_or_warnings(tmp_path, refs_of):
     require("bibtex")
     catalog, refs = refs_of()
     (tmp_path / "papers.bib").write_text(render_all(refs, catalog, ["bibtex"])["papers.bib"])
-    _tex(tmp_path, "doc", "\\usepackage[numbers]{natbib}\n\\usepackage{url}",
-         "\\bibliographystyle{plainnat}\n\\bibliography{papers}", [r.key for r in refs])
+    _tex(
+        tmp_path,
+        "doc",
+        "\\usepackage[numbers]{natbib}\n\\usepackage{url}",
+        "\\bibliographystyle{plainnat}\n\\bibliography{papers}",
+        [r.key for r in refs],
+    )
     _pdflatex(tmp_path, "doc")
     result = _sh(["bibtex", "doc"], tmp_path)
     assert result.returncode == 0, result.stdout
@@ -58,8 +65,13 @@ def test_biblatex_biber_compiles_without_errors_or_warnings(tmp_path, refs_of):
     require("biber")
     catalog, refs = refs_of()
     (tmp_path / "papers.bib").write_text(render_all(refs, catalog, ["biblatex"])["papers-biblatex.bib"])
-    _tex(tmp_path, "doc", "\\usepackage[backend=biber]{biblatex}\n\\addbibresource{papers.bib}",
-         "\\printbibliography", [r.key for r in refs])
+    _tex(
+        tmp_path,
+        "doc",
+        "\\usepackage[backend=biber]{biblatex}\n\\addbibresource{papers.bib}",
+        "\\printbibliography",
+        [r.key for r in refs],
+    )
     _pdflatex(tmp_path, "doc")
     result = _sh(["biber", "doc"], tmp_path)
     assert result.returncode == 0, result.stdout
@@ -71,7 +83,10 @@ def test_biblatex_biber_compiles_without_errors_or_warnings(tmp_path, refs_of):
 
 
 def _pandoc_items(path: Path) -> list[dict]:
-    result = _sh(["pandoc", "-f", "bibtex" if path.suffix == ".bib" else "csljson", "-t", "csljson", path.name], path.parent)
+    result = _sh(
+        ["pandoc", "-f", "bibtex" if path.suffix == ".bib" else "csljson", "-t", "csljson", path.name],
+        path.parent,
+    )
     assert result.returncode == 0, result.stderr
     return json.loads(result.stdout)
 
@@ -92,13 +107,25 @@ def test_pandoc_reads_bib_and_csl_json_alike(tmp_path, refs_of):
         # and from our CSL family "van den Oord" alike: compare whole family names
         assert _families(theirs) == _families(ours), key
         assert any(a.get("non-dropping-particle") == "van den" for a in ours.get("author", [])) == (
-            any("van den" in f for f in _families(ours))), key
+            any("van den" in f for f in _families(ours))
+        ), key
         assert theirs["issued"]["date-parts"][0][0] == ours["issued"]["date-parts"][0][0], key
 
 
 def _families(item: dict) -> list[str]:
-    return [" ".join(filter(None, [a.get("non-dropping-particle"), a.get("dropping-particle"),
-                                   a.get("family") or a.get("literal")])) for a in item.get("author", [])]
+    return [
+        " ".join(
+            filter(
+                None,
+                [
+                    a.get("non-dropping-particle"),
+                    a.get("dropping-particle"),
+                    a.get("family") or a.get("literal"),
+                ],
+            )
+        )
+        for a in item.get("author", [])
+    ]
 
 
 @pytest.mark.parametrize("bib", ["papers.json", "papers.bib"])
@@ -108,7 +135,9 @@ def test_pandoc_citeproc_renders_every_entry(tmp_path, bib):
     for name, text in render_all(refs, catalog, ["bibtex", "csl-json"]).items():
         (tmp_path / name).write_text(text)
     (tmp_path / "doc.md").write_text("---\nnocite: '@*'\n---\n")
-    result = _sh(["pandoc", "--citeproc", f"--bibliography={bib}", "-t", "plain", "--wrap=none", "doc.md"], tmp_path)
+    result = _sh(
+        ["pandoc", "--citeproc", f"--bibliography={bib}", "-t", "plain", "--wrap=none", "doc.md"], tmp_path
+    )
     assert result.returncode == 0 and not result.stderr, result.stderr
     entries = [line for line in result.stdout.splitlines() if line.strip()]
     assert len(entries) == len(refs)

@@ -16,7 +16,9 @@ def test_seed_import_matches_reviewed_catalog(golden):
 
 def test_seed_import_keeps_every_row():
     catalog = parse_catalog(import_markdown(SEED_LIST))
-    table_rows = [line for line in SEED_LIST.read_text().splitlines() if line.startswith("|") and "](" in line]
+    table_rows = [
+        line for line in SEED_LIST.read_text().splitlines() if line.startswith("|") and "](" in line
+    ]
     assert len(catalog.papers) == len(table_rows) == 94
     titles = [p.title for p in catalog.papers]
     assert "A Simple Framework for Contrastive Learning of Visual Representations" in titles
@@ -40,8 +42,12 @@ def test_committed_catalog_is_the_import_plus_hand_written_metadata():
 def test_sections_nickname_ids_and_notes():
     catalog = parse_catalog(import_markdown(SEED_LIST))
     ids = [s.id for s in catalog.sections]
-    assert ids[:4] == ["cv", "cv/pretraining", "cv/pretraining/contrastive",
-                       "cv/pretraining/contrastive/dense-contrastive"]
+    assert ids[:4] == [
+        "cv",
+        "cv/pretraining",
+        "cv/pretraining/contrastive",
+        "cv/pretraining/contrastive/dense-contrastive",
+    ]
     simclr = next(p for p in catalog.papers if p.short == "SimCLR")
     assert simclr.arxiv == "2002.05709"
     assert simclr.note == "ImageNet Acc (Top 1): 69.3 %"
@@ -68,7 +74,12 @@ def test_bullet_lists_and_bold_titles(tmp_path):
     assert catalog.title == "My List"
     assert [s.id for s in catalog.sections] == ["vision", "old"]
     moco, byol, old = catalog.papers
-    assert (moco.title, moco.short, moco.arxiv, moco.venue) == ("Momentum Contrast", "MoCo", "1911.05722", "CVPR 2020")
+    assert (moco.title, moco.short, moco.arxiv, moco.venue) == (
+        "Momentum Contrast",
+        "MoCo",
+        "1911.05722",
+        "CVPR 2020",
+    )
     assert (byol.title, byol.arxiv) == ("Bootstrap Your Own Latent", "2006.07733")
     assert old.arxiv == "cs/0112017"
 

@@ -21,7 +21,8 @@ def test_committed_output_is_what_catalog_and_lock_produce(run, tmp_path):
     assert fresh == committed
     for name in fresh:
         assert (tmp_path / "out" / name).read_bytes() == (ROOT / "output" / name).read_bytes(), (
-            f"output/{name} drifted: run `ssl-bib export --offline` and commit")
+            f"output/{name} drifted: run `ssl-bib export --offline` and commit"
+        )
 
 
 def test_export_is_deterministic(run, tmp_path):
@@ -70,7 +71,8 @@ def test_each_library_has_one_owner_and_imports_point_one_way():
             if lib in imports:
                 assert rel in owners, f"{rel} imports {lib}; only {owners} may"
         if rel.startswith("writers/"):
-            assert not any(i.startswith((".resolve", ".arxiv_source", ".lock", ".catalog", ".cli"))
-                           for i in imports), f"{rel} must only receive references"
+            assert not any(
+                i.startswith((".resolve", ".arxiv_source", ".lock", ".catalog", ".cli")) for i in imports
+            ), f"{rel} must only receive references"
         if rel != "cli.py":
             assert ".cli" not in imports

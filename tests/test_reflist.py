@@ -14,11 +14,13 @@ from ssl_bib.writers import Job
 from ssl_bib.writers.reflist import load_style, render_markdown
 
 
-@pytest.mark.parametrize(("style", "fmt"), [("apa", "markdown"), ("apa", "html"), ("apa", "text"),
-                                            ("ieee", "markdown"), ("ieee", "text")])
+@pytest.mark.parametrize(
+    ("style", "fmt"),
+    [("apa", "markdown"), ("apa", "html"), ("apa", "text"), ("ieee", "markdown"), ("ieee", "text")],
+)
 def test_small_catalog_golden(golden, style, fmt):
     catalog, refs = small()
-    (name, text), = render_all(refs, catalog, [fmt], [style]).items()
+    ((name, text),) = render_all(refs, catalog, [fmt], [style]).items()
     golden(f"small/{name}", text)
 
 
@@ -26,9 +28,11 @@ def test_apa_preprint_as_the_style_prescribes():
     catalog, refs = seed()
     text = render_all(refs, catalog, ["text"], ["apa"])["references-apa.txt"]
     flat = " ".join(text.split())
-    assert ("Chen, T., Kornblith, S., Norouzi, M., & Hinton, G. (2020). A Simple Framework for "
-            "Contrastive Learning of Visual Representations (arXiv:2002.05709). arXiv. "
-            "https://doi.org/10.48550/arXiv.2002.05709") in flat
+    assert (
+        "Chen, T., Kornblith, S., Norouzi, M., & Hinton, G. (2020). A Simple Framework for "
+        "Contrastive Learning of Visual Representations (arXiv:2002.05709). arXiv. "
+        "https://doi.org/10.48550/arXiv.2002.05709"
+    ) in flat
     assert "In arXiv" not in flat and "ArXiv:" not in flat
     assert "van den Oord, A., Li, Y., & Vinyals, O. (2018)" in flat
 
@@ -116,7 +120,9 @@ def test_html_is_one_well_formed_self_contained_page():
 def test_unknown_style_suggests_close_names():
     with pytest.raises(StyleError) as exc:
         load_style("chicago-author-dat")
-    assert str(exc.value).startswith("unknown CSL style 'chicago-author-dat' (did you mean 'chicago-author-date'")
+    assert str(exc.value).startswith(
+        "unknown CSL style 'chicago-author-dat' (did you mean 'chicago-author-date'"
+    )
 
 
 def test_style_from_a_csl_file_and_a_broken_one(tmp_path):

@@ -21,7 +21,7 @@ def _source(url: str, **kw) -> ApiSource:
 
 
 def _resolve(catalog, lock, source, path: Path):
-    return resolve(catalog, lock, source, save=lambda l: save_lock(l, path))
+    return resolve(catalog, lock, source, save=lambda lk: save_lock(lk, path))
 
 
 @pytest.fixture
@@ -189,8 +189,14 @@ def test_snapshot_and_api_give_the_same_lock(fake_arxiv, tmp_path):
     _resolve(catalog, api_lock, _source(fake_arxiv.url), tmp_path / "a.lock")
     _resolve(catalog, snap_lock, SnapshotSource(SEED_SNAPSHOT), tmp_path / "b.lock")
     a, b = json.loads(dumps_lock(api_lock)), json.loads(dumps_lock(snap_lock))
-    for entry in [*a["papers"].values(), *b["papers"].values(), *a["missing"].values(),
-                  *b["missing"].values(), *a["titles"].values(), *b["titles"].values()]:
+    for entry in [
+        *a["papers"].values(),
+        *b["papers"].values(),
+        *a["missing"].values(),
+        *b["missing"].values(),
+        *a["titles"].values(),
+        *b["titles"].values(),
+    ]:
         entry.pop("source")
     assert a == b
     # the whole seed list: 1 id_list request + 1 re-ask for the unknown ID + 4 title searches

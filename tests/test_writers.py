@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import re
 
 import bibtexparser
 import jsonschema
@@ -21,8 +20,10 @@ from ssl_bib.writers.bibtex import format_name, format_title, render_bibtex
 from ssl_bib.writers.csl_json import render as render_csl
 
 
-@pytest.mark.parametrize(("fmt", "name"), [("bibtex", "papers.bib"), ("biblatex", "papers-biblatex.bib"),
-                                           ("csl-json", "papers.json")])
+@pytest.mark.parametrize(
+    ("fmt", "name"),
+    [("bibtex", "papers.bib"), ("biblatex", "papers-biblatex.bib"), ("csl-json", "papers.json")],
+)
 def test_small_catalog_golden(golden, fmt, name):
     catalog, refs = small()
     (text,) = render_all(refs, catalog, [fmt]).values()
@@ -90,8 +91,14 @@ def test_names_split_as_bibtex_reads_them(text, expected):
 
 
 def test_title_protection_and_escaping():
-    assert format_title("MoCo: a BERT-like model for 3D ImageNet") == "{MoCo}: a {BERT}-like model for {3D} {ImageNet}"
-    assert format_title("SELF-SUPERVISED LEARNING OF DISCRETE UNITS") == "SELF-SUPERVISED LEARNING OF DISCRETE UNITS"
+    assert (
+        format_title("MoCo: a BERT-like model for 3D ImageNet")
+        == "{MoCo}: a {BERT}-like model for {3D} {ImageNet}"
+    )
+    assert (
+        format_title("SELF-SUPERVISED LEARNING OF DISCRETE UNITS")
+        == "SELF-SUPERVISED LEARNING OF DISCRETE UNITS"
+    )
     assert format_title("Cost $5 & 100% of #1_x") == "Cost \\$5 \\& 100\\% of \\#1\\_x"
     assert format_title("Bound $\\ell_1$ norm") == "Bound {$\\ell_1$} norm"
     assert format_title("Bad $\\input{x}$ math") == "Bad \\$\\textbackslash{}input\\{x\\}\\$ math"
@@ -101,23 +108,90 @@ def test_title_protection_and_escaping():
 
 # The constraints of the official CSL-JSON schema (csl-data.json, CSL 1.0.2) that our items
 # touch: item types, required fields, no unknown properties, name and date shapes.
-_CSL_TYPES = ["article", "article-journal", "article-magazine", "article-newspaper", "bill", "book",
-              "broadcast", "chapter", "classic", "collection", "dataset", "document", "entry",
-              "entry-dictionary", "entry-encyclopedia", "event", "figure", "graphic", "hearing",
-              "interview", "legal_case", "legislation", "manuscript", "map", "motion_picture",
-              "musical_score", "pamphlet", "paper-conference", "patent", "performance",
-              "periodical", "personal_communication", "post", "post-weblog", "regulation",
-              "report", "review", "review-book", "software", "song", "speech", "standard",
-              "thesis", "treaty", "webpage"]
-_STRINGS = ["citation-key", "title", "container-title", "publisher", "DOI", "URL", "note",
-            "keyword", "abstract", "language", "source", "genre", "title-short"]
-_NAME = {"type": "object", "additionalProperties": False,
-         "properties": {k: {"type": "string"} for k in
-                        ["family", "given", "dropping-particle", "non-dropping-particle", "suffix", "literal"]}}
-_DATE = {"type": "object", "additionalProperties": False, "properties": {
-    "date-parts": {"type": "array", "minItems": 1, "maxItems": 2, "items": {
-        "type": "array", "minItems": 1, "maxItems": 3, "items": {"type": ["string", "number"]}}},
-    "literal": {"type": "string"}, "raw": {"type": "string"}}}
+_CSL_TYPES = [
+    "article",
+    "article-journal",
+    "article-magazine",
+    "article-newspaper",
+    "bill",
+    "book",
+    "broadcast",
+    "chapter",
+    "classic",
+    "collection",
+    "dataset",
+    "document",
+    "entry",
+    "entry-dictionary",
+    "entry-encyclopedia",
+    "event",
+    "figure",
+    "graphic",
+    "hearing",
+    "interview",
+    "legal_case",
+    "legislation",
+    "manuscript",
+    "map",
+    "motion_picture",
+    "musical_score",
+    "pamphlet",
+    "paper-conference",
+    "patent",
+    "performance",
+    "periodical",
+    "personal_communication",
+    "post",
+    "post-weblog",
+    "regulation",
+    "report",
+    "review",
+    "review-book",
+    "software",
+    "song",
+    "speech",
+    "standard",
+    "thesis",
+    "treaty",
+    "webpage",
+]
+_STRINGS = [
+    "citation-key",
+    "title",
+    "container-title",
+    "publisher",
+    "DOI",
+    "URL",
+    "note",
+    "keyword",
+    "abstract",
+    "language",
+    "source",
+    "genre",
+    "title-short",
+]
+_NAME = {
+    "type": "object",
+    "additionalProperties": False,
+    "properties": {
+        k: {"type": "string"}
+        for k in ["family", "given", "dropping-particle", "non-dropping-particle", "suffix", "literal"]
+    },
+}
+_DATE = {
+    "type": "object",
+    "additionalProperties": False,
+    "properties": {
+        "date-parts": {
+            "type": "array",
+            "minItems": 1,
+            "maxItems": 2,
+            "items": {"type": "array", "minItems": 1, "maxItems": 3, "items": {"type": ["string", "number"]}},
+        },
+        "literal": {"type": "string"},
+        "raw": {"type": "string"},
+    },
+}
 CSL_SCHEMA = {
     "type": "array",
     "items": {
@@ -148,8 +222,10 @@ def test_csl_json_is_valid_and_shaped_like_zotero():
     assert oord["issued"] == {"date-parts": [[2021, 1, 4]]}  # the first version's date
     assert oord["author"][0] == {"family": "van den Oord", "given": "Aäron"}
     assert oord["author"][2] == {"family": "Smith", "given": "John, Jr."}
-    assert oord["title"] == ('<span class="nocase">MoCo</span> & <span class="nocase">BERT</span>: '
-                             '100% ℓ_1 Contrastive Learning on <span class="nocase">ImageNet</span>')
+    assert oord["title"] == (
+        '<span class="nocase">MoCo</span> & <span class="nocase">BERT</span>: '
+        '100% ℓ_1 Contrastive Learning on <span class="nocase">ImageNet</span>'
+    )
     assert all(i["citation-key"] == i["id"] for i in items)
     grill = by_id["grill2021bootstrap"]
     assert grill["type"] == "paper-conference" and "number" not in grill
@@ -166,17 +242,32 @@ def test_seed_csl_json_is_valid():
 
 # --- properties ----------------------------------------------------------------------------
 
-_TEXT = st.text(st.characters(codec="utf-8", categories=["L", "N", "P", "S", "Zs"], exclude_characters="$"),
-                min_size=1, max_size=40).map(lambda s: " ".join(s.split())).filter(bool)
+_TEXT = (
+    st.text(
+        st.characters(codec="utf-8", categories=["L", "N", "P", "S", "Zs"], exclude_characters="$"),
+        min_size=1,
+        max_size=40,
+    )
+    .map(lambda s: " ".join(s.split()))
+    .filter(bool)
+)
 
 
 @settings(max_examples=150, deadline=None)
-@given(title=_TEXT, family=_TEXT.filter(lambda s: "," not in s), given_name=_TEXT.filter(lambda s: "," not in s))
+@given(
+    title=_TEXT, family=_TEXT.filter(lambda s: "," not in s), given_name=_TEXT.filter(lambda s: "," not in s)
+)
 def test_any_unicode_title_and_author_survive_bibtex(title, family, given_name):
     from ssl_bib.model import Reference
 
-    ref = Reference(key="k", kind="preprint", title=title, authors=(Name(family=family, given=given_name),),
-                    year=2020, sections=("s",))
+    ref = Reference(
+        key="k",
+        kind="preprint",
+        title=title,
+        authors=(Name(family=family, given=given_name),),
+        year=2020,
+        sections=("s",),
+    )
     text = render_bibtex([ref], Job())
     entry = _parse(text)["k"]
     decoded_title = entry["title"]

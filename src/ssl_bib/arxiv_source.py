@@ -21,9 +21,9 @@ from typing import TYPE_CHECKING, Any, Protocol
 from . import __version__
 from .arxiv_id import is_arxiv_id, split_version
 from .errors import ArxivUnavailable, SnapshotError
+from .latex import decode_tex
 from .model import ArxivRecord
 from .titles import normalize_title
-from .latex import decode_tex
 
 if TYPE_CHECKING:
     import arxiv
@@ -152,7 +152,7 @@ class ApiSource:
             if not words:
                 yield title, []
                 continue
-            query = "ti:\"" + " ".join(words) + "\""
+            query = 'ti:"' + " ".join(words) + '"'
             results = self._run(arxiv.Search(query=query, max_results=5), empty_ok=True)
             yield title, [_from_result(r) for r in results]
 
@@ -203,7 +203,9 @@ def _session(timeout: float) -> Any:
 
         last: requests.Response | None = None
 
-        def request(self, method: str | bytes, url: str | bytes, *args: Any, **kwargs: Any) -> requests.Response:  # type: ignore[override]
+        def request(
+            self, method: str | bytes, url: str | bytes, *args: Any, **kwargs: Any
+        ) -> requests.Response:  # type: ignore[override]
             headers = {k: v for k, v in (kwargs.get("headers") or {}).items() if k.lower() != "user-agent"}
             kwargs["headers"] = {**headers, "User-Agent": USER_AGENT}
             kwargs.setdefault("timeout", timeout)

@@ -97,7 +97,9 @@ class _Validator:
 
     def catalog(self, data: dict[str, Any]) -> Catalog:
         for name in sorted(set(data) - {"title", "section", "paper"}):
-            self.report(None, f"unknown top-level key {name!r}{_suggest(name, ['title', 'section', 'paper'])}")
+            self.report(
+                None, f"unknown top-level key {name!r}{_suggest(name, ['title', 'section', 'paper'])}"
+            )
         title = data.get("title", "")
         if not isinstance(title, str):
             self.report(None, "'title' must be a string")
@@ -171,7 +173,9 @@ class _Validator:
                 self.report(at("section"), f"unknown section {sid!r}{_suggest(sid, sorted(known))}")
         arxiv = row.get("arxiv")
         if arxiv is not None and not is_arxiv_id(arxiv):
-            self.report(at("arxiv"), f"malformed arXiv ID {arxiv!r} (expected e.g. '2002.05709' or 'cs/0112017')")
+            self.report(
+                at("arxiv"), f"malformed arXiv ID {arxiv!r} (expected e.g. '2002.05709' or 'cs/0112017')"
+            )
         authors = row.get("authors", [])
         if not all(isinstance(a, str) and a.strip() for a in authors):
             self.report(at("authors"), "'authors' must be a list of non-empty strings")

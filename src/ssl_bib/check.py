@@ -27,12 +27,16 @@ def check(catalog: Catalog, lock: Lock) -> list[Finding]:
     findings: list[Finding] = []
     seen: dict[str, int | None] = {}
     for paper in catalog.papers:
+
         def add(kind: str, message: str) -> None:
             findings.append(Finding(kind, paper.line, paper.title, message))  # noqa: B023
 
         label = parse_arxiv_id(paper.venue or "")
         if label and paper.arxiv and label != paper.arxiv:
-            add("label-mismatch", f"venue label says arXiv:{label} but the link is {paper.arxiv}; using the link")
+            add(
+                "label-mismatch",
+                f"venue label says arXiv:{label} but the link is {paper.arxiv}; using the link",
+            )
         ident = identity(paper, lock)
         if ident in seen:
             add("duplicate", f"same paper as line {seen[ident]} (one record, listed in both sections)")
@@ -45,12 +49,18 @@ def check(catalog: Catalog, lock: Lock) -> list[Finding]:
             if found:
                 add("no-arxiv-id", f"no arXiv ID in the list; title search found arXiv:{found}")
             elif normalize_title(paper.title) in lock.titles:
-                add("no-arxiv-id", "no arXiv ID and no arXiv paper with this title; using the catalog's fields")
+                add(
+                    "no-arxiv-id",
+                    "no arXiv ID and no arXiv paper with this title; using the catalog's fields",
+                )
             else:
                 add("no-arxiv-id", "no arXiv ID in the list; not looked up yet (run resolve)")
         elif paper.arxiv in lock.missing:
-            add("unresolved", f"arXiv:{paper.arxiv} was not found ({lock.missing[paper.arxiv].fetched}); "
-                "exported with the catalog's fields only")
+            add(
+                "unresolved",
+                f"arXiv:{paper.arxiv} was not found ({lock.missing[paper.arxiv].fetched}); "
+                "exported with the catalog's fields only",
+            )
         elif paper.arxiv not in lock.records:
             add("unresolved", f"arXiv:{paper.arxiv} is not resolved yet (run resolve)")
         record = lock.records.get(ident)

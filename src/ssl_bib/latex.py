@@ -8,8 +8,16 @@ from typing import Any
 
 # ASCII characters that mean something to TeX or BibTeX, written so they print as themselves.
 _SPECIAL = {
-    "&": r"\&", "%": r"\%", "$": r"\$", "#": r"\#", "_": r"\_", "{": r"\{", "}": r"\}",
-    "~": r"\textasciitilde{}", "^": r"\textasciicircum{}", "\\": r"\textbackslash{}",
+    "&": r"\&",
+    "%": r"\%",
+    "$": r"\$",
+    "#": r"\#",
+    "_": r"\_",
+    "{": r"\{",
+    "}": r"\}",
+    "~": r"\textasciitilde{}",
+    "^": r"\textasciicircum{}",
+    "\\": r"\textbackslash{}",
 }
 # "<", ">" and "|" stay as they are: BibTeX gives them no meaning, every decoder reads them
 # back, and they print right with T1 fonts (\textless{} is lost by pylatexenc's decoder).

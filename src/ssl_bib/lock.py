@@ -47,7 +47,9 @@ def load_lock(path: str | Path) -> Lock:
     except json.JSONDecodeError as exc:
         raise LockError(str(path), f"line {exc.lineno}: not valid JSON ({exc.msg})") from None
     if not isinstance(data, dict) or data.get("schema") != SCHEMA:
-        raise LockError(str(path), f"unknown lock schema (expected schema {SCHEMA}); re-run resolve --refresh")
+        raise LockError(
+            str(path), f"unknown lock schema (expected schema {SCHEMA}); re-run resolve --refresh"
+        )
     try:
         return _from_json(data)
     except (KeyError, TypeError, ValueError) as exc:

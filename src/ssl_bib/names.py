@@ -7,8 +7,29 @@ from .model import Name
 _SUFFIXES = {"jr", "jr.", "sr", "sr.", "ii", "iii", "iv"}
 # Lower-case words in front of a family name: BibTeX's "von" part.
 _PARTICLES = {
-    "van", "von", "der", "den", "de", "del", "della", "di", "da", "das", "dos", "du",
-    "la", "le", "ten", "ter", "zu", "af", "av", "bin", "ibn", "al", "y",
+    "van",
+    "von",
+    "der",
+    "den",
+    "de",
+    "del",
+    "della",
+    "di",
+    "da",
+    "das",
+    "dos",
+    "du",
+    "la",
+    "le",
+    "ten",
+    "ter",
+    "zu",
+    "af",
+    "av",
+    "bin",
+    "ibn",
+    "al",
+    "y",
 }
 # Capitalised particles that start a compound family name ("Jeffrey De Fauw", "Luigi Di
 # Stefano"): part of the family name, and BibTeX keeps them there when written "De Fauw, J.".

@@ -11,7 +11,7 @@ from .catalog import load_catalog
 from .errors import CatalogError, Problem
 from .lock import Lock, load_lock, save_lock, write_atomic
 from .model import Catalog, Reference
-from .resolve import ResolveReport, build_references, pending, resolve
+from .resolve import ResolveReport, pending, resolve
 from .writers import STYLED, Job, file_name, writer
 
 
@@ -50,8 +50,14 @@ def run_resolve(
     ids, titles = pending(catalog, lock, refresh)
     if not ids and not titles and not refresh:
         return _pin_keys(project, catalog, lock)
-    return resolve(catalog, lock, source(), save=lambda l: save_lock(l, project.lock_path),
-                   refresh=refresh, progress=progress)
+    return resolve(
+        catalog,
+        lock,
+        source(),
+        save=lambda lk: save_lock(lk, project.lock_path),
+        refresh=refresh,
+        progress=progress,
+    )
 
 
 def _pin_keys(project: Project, catalog: Catalog, lock: Lock) -> ResolveReport:

@@ -156,8 +156,10 @@ def _draft(rows: list[Paper], record: ArxivRecord | None) -> Reference:
     """Build the reference of one paper from its rows (first row wins) and its record."""
     paper = rows[0]
     venue = parse_venue(paper.venue)
-    authors = paper.authors or next((r.authors for r in rows if r.authors), ()) or (
-        record.authors if record else ()
+    authors = (
+        paper.authors
+        or next((r.authors for r in rows if r.authors), ())
+        or (record.authors if record else ())
     )
     first_version = tuple(int(x) for x in record.published.split("-")) if record else ()
     year = _first(rows, "year") or (venue.year if venue.kind != "preprint" else None)

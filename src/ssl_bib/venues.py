@@ -23,31 +23,43 @@ class Venue:
 
 # (abbreviation, kind, (first year, full name) from oldest to newest)
 _TABLE: dict[str, tuple[EntryKind, tuple[tuple[int, str], ...]]] = {
-    "CVPR": ("conference", (
-        (0, "IEEE Computer Society Conference on Computer Vision and Pattern Recognition (CVPR)"),
-        (2008, "Proceedings of the IEEE Conference on Computer Vision and Pattern Recognition (CVPR)"),
-        (2019, "Proceedings of the IEEE/CVF Conference on Computer Vision and Pattern Recognition (CVPR)"),
-    )),
-    "ICCV": ("conference", (
-        (0, "Proceedings of the IEEE International Conference on Computer Vision (ICCV)"),
-        (2019, "Proceedings of the IEEE/CVF International Conference on Computer Vision (ICCV)"),
-    )),
+    "CVPR": (
+        "conference",
+        (
+            (0, "IEEE Computer Society Conference on Computer Vision and Pattern Recognition (CVPR)"),
+            (2008, "Proceedings of the IEEE Conference on Computer Vision and Pattern Recognition (CVPR)"),
+            (
+                2019,
+                "Proceedings of the IEEE/CVF Conference on Computer Vision and Pattern Recognition (CVPR)",
+            ),
+        ),
+    ),
+    "ICCV": (
+        "conference",
+        (
+            (0, "Proceedings of the IEEE International Conference on Computer Vision (ICCV)"),
+            (2019, "Proceedings of the IEEE/CVF International Conference on Computer Vision (ICCV)"),
+        ),
+    ),
     "ECCV": ("conference", ((0, "European Conference on Computer Vision (ECCV)"),)),
     "ICML": ("conference", ((0, "International Conference on Machine Learning (ICML)"),)),
     "NEURIPS": ("conference", ((0, "Advances in Neural Information Processing Systems (NeurIPS)"),)),
     "NIPS": ("conference", ((0, "Advances in Neural Information Processing Systems (NeurIPS)"),)),
     "ICLR": ("conference", ((0, "International Conference on Learning Representations (ICLR)"),)),
-    "IROS": ("conference", (
-        (0, "IEEE/RSJ International Conference on Intelligent Robots and Systems (IROS)"),
-    )),
+    "IROS": (
+        "conference",
+        ((0, "IEEE/RSJ International Conference on Intelligent Robots and Systems (IROS)"),),
+    ),
     "ACMMM": ("conference", ((0, "ACM International Conference on Multimedia (ACM MM)"),)),
     "AAAI": ("conference", ((0, "Proceedings of the AAAI Conference on Artificial Intelligence (AAAI)"),)),
-    "ACL": ("conference", (
-        (0, "Proceedings of the Annual Meeting of the Association for Computational Linguistics (ACL)"),
-    )),
-    "ICASSP": ("conference", (
-        (0, "IEEE International Conference on Acoustics, Speech and Signal Processing (ICASSP)"),
-    )),
+    "ACL": (
+        "conference",
+        ((0, "Proceedings of the Annual Meeting of the Association for Computational Linguistics (ACL)"),),
+    ),
+    "ICASSP": (
+        "conference",
+        ((0, "IEEE International Conference on Acoustics, Speech and Signal Processing (ICASSP)"),),
+    ),
     "INTERSPEECH": ("conference", ((0, "Interspeech"),)),
     "TPAMI": ("journal", ((0, "IEEE Transactions on Pattern Analysis and Machine Intelligence"),)),
     "IEEEACCESS": ("journal", ((0, "IEEE Access"),)),

@@ -86,8 +86,11 @@ def set_fast(enabled: bool) -> None:
     _FAST[0] = enabled
     if not _ORIGINALS:
         targets = [(model.CitationStylesElement, "xpath_search")]
-        targets += [(c, "calls_variable") for c in vars(model).values()
-                    if isinstance(c, type) and "calls_variable" in vars(c)]
+        targets += [
+            (c, "calls_variable")
+            for c in vars(model).values()
+            if isinstance(c, type) and "calls_variable" in vars(c)
+        ]
         _ORIGINALS.update(((cls, name), vars(cls)[name]) for cls, name in targets)
     for (cls, name), function in _ORIGINALS.items():
         setattr(cls, name, _memoised(function) if enabled else function)
@@ -141,14 +144,15 @@ def _render_item(ref: Reference, suffix: str) -> dict[str, Any]:
 
 def _render_name(name: Name) -> dict[str, str]:
     """citeproc-py reads `suffix` (the CSL-JSON file keeps it in `given` for Zotero)."""
-    parts = {"family": name.full_family, "given": name.given, "suffix": name.suffix,
-             "literal": name.literal}
+    parts = {"family": name.full_family, "given": name.given, "suffix": name.suffix, "literal": name.literal}
     return {k: html.escape(v, quote=False) for k, v in parts.items() if v}
 
 
 def _escape_rich(text: str) -> str:
     parts = re.split(r'(<span class="nocase">|</span>)', text)
-    return "".join(p if p in ('<span class="nocase">', "</span>") else html.escape(p, quote=False) for p in parts)
+    return "".join(
+        p if p in ('<span class="nocase">', "</span>") else html.escape(p, quote=False) for p in parts
+    )
 
 
 def _year_suffixes(refs: Sequence[Reference], style: Any) -> dict[str, str]:
@@ -200,8 +204,7 @@ def _render(refs: Sequence[Reference], style_name: str) -> tuple[Entry, ...]:
     texts = [_tidy(str(e)) for e in bibliography.bibliography()]
     by_key = {r.key: r for r in refs}
     return tuple(
-        Entry(k, _drop_repeated_title(t, by_key[k]))
-        for k, t in zip(bibliography.keys, texts, strict=True)
+        Entry(k, _drop_repeated_title(t, by_key[k])) for k, t in zip(bibliography.keys, texts, strict=True)
     )
 
 
@@ -309,8 +312,11 @@ def render_markdown(refs: Sequence[Reference], job: Job) -> str:
     for block in out:
         lines += ["#" * (depth[block.section.id] + 1) + " " + _md_escape(block.section.title), ""]
         for entry in block.entries:
-            lines += [f"- {_to_markdown(entry.html)}", ""] if not _numbered(entry) else [
-                _to_markdown(entry.html), ""]
+            lines += (
+                [f"- {_to_markdown(entry.html)}", ""]
+                if not _numbered(entry)
+                else [_to_markdown(entry.html), ""]
+            )
     return "\n".join(lines).rstrip() + "\n"
 
 
@@ -351,8 +357,9 @@ def render_text(refs: Sequence[Reference], job: Job) -> str:
         lines += [title, "=-~."[min(depth[block.section.id], 3)] * len(title), ""]
         for entry in block.entries:
             text = html.unescape(_TAG.sub("", entry.html))
-            lines += textwrap.wrap(text, 78, subsequent_indent="    ", break_long_words=False,
-                                   break_on_hyphens=False) + [""]
+            lines += textwrap.wrap(
+                text, 78, subsequent_indent="    ", break_long_words=False, break_on_hyphens=False
+            ) + [""]
     return "\n".join(lines).rstrip() + "\n"
 
 
@@ -389,11 +396,14 @@ def render_html(refs: Sequence[Reference], job: Job) -> str:
         if items:
             body.append('<ul class="refs">\n' + "\n".join(items) + "\n</ul>")
     return (
-        "<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n"
+        '<!DOCTYPE html>\n<html lang="en">\n<head>\n<meta charset="utf-8">\n'
         '<meta name="viewport" content="width=device-width, initial-scale=1">\n'
         f"<title>{title}</title>\n<style>{_CSS}</style>\n</head>\n<body>\n"
-        f"<h1>{title}</h1>\n<nav aria-label=\"Sections\"><strong>Contents</strong>\n<ul>\n"
-        + "\n".join(toc) + "\n</ul></nav>\n<main>\n" + "\n".join(body) + "\n</main>\n</body>\n</html>\n"
+        f'<h1>{title}</h1>\n<nav aria-label="Sections"><strong>Contents</strong>\n<ul>\n'
+        + "\n".join(toc)
+        + "\n</ul></nav>\n<main>\n"
+        + "\n".join(body)
+        + "\n</main>\n</body>\n</html>\n"
     )
 
 

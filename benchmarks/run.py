@@ -1,0 +1,303 @@
+"""How fast is ssl-bib? One table, measured in one run on this machine, medians of repeats.
+
+    python benchmarks/run.py            # full run (about 5-8 minutes)
+    python benchmarks/run.py --quick    # a smaller run, under a minute
+
+Resolve runs against a local fake arXiv (tests/fake_arxiv.py) that answers in the API's Atom
+format and counts requests closer than the rate limit; export times the writers in-process and
+compares formatted lists with `pandoc --citeproc` on the same CSL-JSON and style.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import logging
+import math
+import os
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from collections.abc import Callable
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT / "tests"))
+sys.path.insert(0, str(ROOT / "src"))
+
+from fake_arxiv import FakeArxiv, catalog_for, load_snapshot, synthetic_records  # noqa: E402
+from werkzeug.serving import make_server  # noqa: E402
+
+from ssl_bib.arxiv_source import ApiSource, SnapshotSource  # noqa: E402
+from ssl_bib.catalog import load_catalog, parse_catalog  # noqa: E402
+from ssl_bib.lock import Lock, load_lock  # noqa: E402
+from ssl_bib.pipeline import render_all  # noqa: E402
+from ssl_bib.resolve import build_references, pending, resolve  # noqa: E402
+from ssl_bib.writers import reflist  # noqa: E402
+
+SEED_SNAPSHOT = ROOT / "tests" / "data" / "seed" / "arxiv-metadata-snapshot.jsonl"
+ROWS: list[tuple[str, str, str, str]] = []
+
+
+def row(what: str, measure: str, value: str, baseline: str = "") -> None:
+    ROWS.append((what, measure, value, baseline))
+    print(f"  {what:<44} {measure:<16} {value:>14}  {baseline}", flush=True)
+
+
+def median_time(fn: Callable[[], object], repeat: int) -> float:
+    times = []
+    for _ in range(repeat):
+        start = time.perf_counter()
+        fn()
+        times.append(time.perf_counter() - start)
+    return statistics.median(times)
+
+
+# --- resolve against a fake arXiv ------------------------------------------------------------
+
+
+class Server:
+    """FakeArxiv on a real local port, in a thread."""
+
+    def __init__(self, records: dict, min_interval: float) -> None:
+        self.fake = FakeArxiv(records, min_interval=min_interval)
+        self.server = make_server(
+            "127.0.0.1", 0, lambda env, start: self.fake(_request(env))(env, start), threaded=False
+        )
+        self.url = f"http://127.0.0.1:{self.server.server_port}/api/query"
+        threading.Thread(target=self.server.serve_forever, daemon=True).start()
+
+    def close(self) -> None:
+        self.server.shutdown()
+
+
+def _request(environ: dict):
+    from werkzeug import Request
+
+    return Request(environ)
+
+
+def bench_resolve(name: str, catalog_text: str, records: dict, delay: float, repeat: int) -> None:
+    catalog = parse_catalog(catalog_text)
+    ids, titles = pending(catalog, Lock())
+    server = Server(records, min_interval=delay)
+    try:
+        cold_times, cold_requests = [], 0
+        for _ in range(repeat):
+            time.sleep(delay)  # each run is a new client: keep the rule between runs too
+            before = len(server.fake.requests)
+            lock = Lock()
+            start = time.perf_counter()
+            resolve(catalog, lock, ApiSource(server.url, delay=delay), save=lambda lock: None)
+            cold_times.append(time.perf_counter() - start)
+            cold_requests = len(server.fake.requests) - before
+        before = len(server.fake.requests)
+        warm = median_time(
+            lambda: resolve(catalog, lock, ApiSource(server.url, delay=delay), save=lambda lock: None), repeat
+        )
+        warm_requests = len(server.fake.requests) - before
+        minimum = math.ceil(len(ids) / 100) + len(titles)
+        naive = len(ids) + len(titles)
+        row(
+            f"resolve {name} ({len(ids)} IDs, {len(titles)} titles)",
+            "cold requests",
+            str(cold_requests),
+            f"minimum {minimum}; naive client {naive}",
+        )
+        row(
+            "",
+            "cold wall",
+            f"{statistics.median(cold_times):.1f} s",
+            f"naive client >= {(naive - 1) * delay:.0f} s at {delay:g} s/request",
+        )
+        row("", "warm requests", str(warm_requests // repeat), "")
+        row("", "warm wall", f"{warm * 1000:.1f} ms", "")
+        row("", "rate violations", str(server.fake.violations), f"requests closer than {delay:g} s")
+    finally:
+        server.close()
+
+
+# --- snapshot --------------------------------------------------------------------------------
+
+
+def write_snapshot(path: Path, lines: int) -> list[str]:
+    """A Kaggle-format file of `lines` records; return 100 IDs spread through it."""
+    template = synthetic_records(1000)
+    records = list(template.values())
+    wanted = []
+    with path.open("w", encoding="utf-8") as out:
+        for i in range(lines):
+            record = dict(records[i % 1000])
+            record["id"] = f"{(i // 99999) % 90 + 10:02d}{(i // 9000) % 12 + 1:02d}.{i % 99999:05d}"
+            out.write(json.dumps(record) + "\n")
+            if i % (lines // 100) == lines // 200:
+                wanted.append(record["id"])
+    return wanted[:100]
+
+
+def bench_snapshot(tmp: Path, sizes: list[int]) -> None:
+    for lines in sizes:
+        path = tmp / f"snap-{lines}.jsonl"
+        wanted = write_snapshot(path, lines)
+        code = (
+            f"import sys, time; sys.path.insert(0, {str(ROOT / 'src')!r})\n"
+            "from ssl_bib.arxiv_source import SnapshotSource\n"
+            f"source = SnapshotSource({str(path)!r})\n"
+            f"t = time.perf_counter(); n = sum(len(b.found) for b in source.fetch({wanted!r}))\n"
+            "print(n, time.perf_counter() - t)\n"
+        )
+        proc = subprocess.Popen([sys.executable, "-c", code], stdout=subprocess.PIPE, text=True)
+        _, status, usage = os.wait4(proc.pid, 0)
+        found, seconds = proc.stdout.read().split()
+        size = path.stat().st_size / 1e6
+        row(
+            f"snapshot {lines:,} lines ({size:,.0f} MB), 100 IDs",
+            "wall",
+            f"{float(seconds):.2f} s",
+            f"found {found}/100",
+        )
+        row("", "peak memory", f"{usage.ru_maxrss / 1024:.0f} MB", "whole process, Python included")
+        path.unlink()
+
+
+# --- export ----------------------------------------------------------------------------------
+
+
+def synthetic_refs(n: int, tmp: Path):
+    records = synthetic_records(n)
+    snap = tmp / f"records-{n}.jsonl"
+    snap.write_text("".join(json.dumps(r) + "\n" for r in records.values()), encoding="utf-8")
+    catalog = parse_catalog(catalog_for(records, sections=8))
+    lock = Lock()
+    resolve(catalog, lock, SnapshotSource(snap), save=lambda lock: None)
+    return catalog, build_references(catalog, lock)
+
+
+def bench_export(tmp: Path, sizes: list[int], repeat: int) -> None:
+    have_pandoc = shutil.which("pandoc") is not None
+    for n in sizes:
+        catalog, refs = synthetic_refs(n, tmp)
+        # the closures below run before the loop moves on, so late binding is harmless
+        for fmt, style in (("bibtex", "apa"), ("csl-json", "apa"), ("markdown", "apa"), ("html", "ieee")):
+
+            def cold(fmt: str = fmt, style: str = style) -> None:
+                reflist.set_fast(True)  # empties the render cache and the style memo
+                render_all(refs, catalog, [fmt], [style])  # noqa: B023
+
+            def warm(fmt: str = fmt, style: str = style) -> None:
+                render_all(refs, catalog, [fmt], [style])  # noqa: B023
+
+            cold_t = median_time(cold, repeat)
+            warm_t = median_time(warm, repeat)
+            label = f"export {n:,} papers, {fmt}" + (f"/{style}" if fmt in ("markdown", "html") else "")
+            base = ""
+            if fmt in ("markdown", "html") and have_pandoc:
+                pandoc_t = bench_pandoc(tmp, catalog, refs, style, repeat)
+                base = f"pandoc --citeproc {pandoc_t:.2f} s; ratio {cold_t / pandoc_t:.2f}"
+            elif fmt in ("markdown", "html"):
+                base = "pandoc not installed"
+            row(label, "cold / warm", f"{cold_t:.2f} / {warm_t:.3f} s", base)
+
+
+def bench_pandoc(tmp: Path, catalog, refs, style: str, repeat: int) -> float:
+    json_path = tmp / "refs.json"
+    json_path.write_text(render_all(refs, catalog, ["csl-json"])["papers.json"], encoding="utf-8")
+    doc = tmp / "doc.md"
+    doc.write_text("---\nnocite: '@*'\n---\n", encoding="utf-8")
+    csl = reflist.style_path(style)
+    command = [
+        "pandoc",
+        "--citeproc",
+        f"--csl={csl}",
+        f"--bibliography={json_path}",
+        "-t",
+        "markdown",
+        "-o",
+        str(tmp / "out.md"),
+        str(doc),
+    ]
+    return median_time(lambda: subprocess.run(command, check=True), repeat)
+
+
+def bench_startup(repeat: int) -> None:
+    exe = shutil.which("ssl-bib") or ""
+    command = [exe, "--help"] if exe else [sys.executable, "-m", "ssl_bib.cli", "--help"]
+    help_t = median_time(lambda: subprocess.run(command, check=True, capture_output=True), repeat)
+    bare = median_time(lambda: subprocess.run([sys.executable, "-c", "pass"], check=True), repeat)
+    heavy = subprocess.run(
+        [
+            sys.executable,
+            "-c",
+            "import sys, ssl_bib.cli; print(sorted(m for m in ('requests', 'lxml', "
+            "'citeproc', 'bibtexparser', 'arxiv') if m in sys.modules))",
+        ],
+        capture_output=True,
+        text=True,
+        check=True,
+        env={**os.environ, "PYTHONPATH": str(ROOT / "src")},
+    ).stdout.strip()
+    row(
+        "ssl-bib --help",
+        "wall",
+        f"{help_t * 1000:.0f} ms",
+        f"python -c pass {bare * 1000:.0f} ms; heavy imports {heavy}",
+    )
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
+    parser.add_argument("--quick", action="store_true", help="small sizes and short delays (< 1 minute)")
+    args = parser.parse_args()
+    quick = args.quick
+    logging.getLogger("werkzeug").setLevel(logging.ERROR)
+    print(
+        f"ssl-bib benchmarks ({'quick' if quick else 'full'}) on {os.cpu_count()} cores, "
+        f"Python {sys.version.split()[0]}, {time.strftime('%Y-%m-%d')}"
+    )
+    with tempfile.TemporaryDirectory() as tmp_name:
+        tmp = Path(tmp_name)
+        seed_catalog = (ROOT / "papers.toml").read_text(encoding="utf-8")
+        seed_records = load_snapshot(SEED_SNAPSHOT)
+        if quick:
+            bench_resolve("seed list", seed_catalog, seed_records, delay=0.2, repeat=1)
+            bench_snapshot(tmp, [20_000])
+            bench_export(tmp, [100], repeat=3)
+            bench_startup(repeat=3)
+        else:
+            bench_resolve("seed list", seed_catalog, seed_records, delay=3.0, repeat=3)
+            big = synthetic_records(1000)
+            bench_resolve("1,000 papers", catalog_for(big), big, delay=3.0, repeat=3)
+            bench_snapshot(tmp, [100_000, 1_000_000])
+            bench_export(tmp, [100, 1000, 10_000], repeat=3)
+            bench_startup(repeat=5)
+        seed_catalog_obj = load_catalog(ROOT / "papers.toml")
+        refs = build_references(seed_catalog_obj, load_lock(ROOT / "papers.lock"))
+        reflist.set_fast(True)
+        seed_apa = median_time(
+            lambda: (reflist.set_fast(True), render_all(refs, seed_catalog_obj, ["markdown"], ["apa"])), 3
+        )
+        reflist.set_fast(False)
+        slow = median_time(
+            lambda: (
+                reflist._RENDER_CACHE.clear(),
+                render_all(refs, seed_catalog_obj, ["markdown"], ["apa"]),
+            ),
+            3,
+        )
+        reflist.set_fast(True)
+        row(
+            f"seed list ({len(refs)} papers), markdown/APA",
+            "cold",
+            f"{seed_apa:.2f} s",
+            f"plain citeproc-py {slow:.2f} s; speed-up {slow / seed_apa:.1f}x",
+        )
+
+
+if __name__ == "__main__":
+    main()
