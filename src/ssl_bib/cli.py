@@ -115,11 +115,11 @@ def _source_options(f: Callable[..., Any]) -> Callable[..., Any]:
 def _resolve(
     project: Any, offline: bool, arxiv_url: str, snapshot: str | None, delay: float, refresh: bool = False
 ) -> Any:
-    from .pipeline import _pin_keys, make_source, run_resolve
+    from .pipeline import make_source, pin_keys, run_resolve
 
     if offline:
         catalog, lock = project.load()
-        return _pin_keys(project, catalog, lock) if project.lock_path.exists() else None
+        return pin_keys(project, catalog, lock) if project.lock_path.exists() else None
     return run_resolve(
         project,
         lambda: make_source(arxiv_url, snapshot, delay),

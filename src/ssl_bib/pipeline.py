@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import difflib
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -11,7 +12,7 @@ from .catalog import load_catalog
 from .errors import CatalogError, Problem
 from .lock import Lock, load_lock, save_lock, write_atomic
 from .model import Catalog, Reference
-from .resolve import ResolveReport, pending, resolve
+from .resolve import ResolveReport, keys_for, pending, resolve
 from .writers import STYLED, Job, file_name, writer
 
 
@@ -49,7 +50,7 @@ def run_resolve(
     catalog, lock = project.load()
     ids, titles = pending(catalog, lock, refresh)
     if not ids and not titles and not refresh:
-        return _pin_keys(project, catalog, lock)
+        return pin_keys(project, catalog, lock)
     return resolve(
         catalog,
         lock,
@@ -60,9 +61,8 @@ def run_resolve(
     )
 
 
-def _pin_keys(project: Project, catalog: Catalog, lock: Lock) -> ResolveReport:
-    from .resolve import keys_for
-
+def pin_keys(project: Project, catalog: Catalog, lock: Lock) -> ResolveReport:
+    """Hand out keys to papers that have none in the lock yet, without looking anything up."""
     keys = {**lock.keys, **keys_for(catalog, lock)}
     if keys != lock.keys:
         lock.keys = keys
@@ -77,8 +77,6 @@ def select(refs: Sequence[Reference], catalog: Catalog, section_ids: Sequence[st
     known = {s.id for s in catalog.sections}
     for sid in section_ids:
         if sid not in known:
-            import difflib
-
             close = difflib.get_close_matches(sid, sorted(known), n=1)
             hint = f" (did you mean {close[0]!r}?)" if close else ""
             raise CatalogError([Problem(catalog.path, None, f"unknown section {sid!r}{hint}")])

@@ -65,6 +65,8 @@ def _style_names() -> list[str]:
 _MEMO: dict[tuple[Any, ...], Any] = {}
 _ORIGINALS: dict[tuple[type, str], Any] = {}
 _FAST = [True]
+# Questions whose answer depends only on the style tree (and the locale files it loaded).
+_STRUCTURAL = ("xpath_search", "get_root", "get_option", "get_locale_option", "get_macro")
 
 
 def _memoised(function: Any) -> Any:
@@ -75,6 +77,8 @@ def _memoised(function: Any) -> Any:
         except KeyError:
             result = _MEMO[key] = function(self, *args)
             return result
+        except TypeError:  # an unhashable argument (sort options): not memoisable
+            return function(self, *args)
 
     return wrapper
 
@@ -85,7 +89,8 @@ def set_fast(enabled: bool) -> None:
 
     _FAST[0] = enabled
     if not _ORIGINALS:
-        targets = [(model.CitationStylesElement, "xpath_search")]
+        targets = [(model.CitationStylesElement, name) for name in _STRUCTURAL]
+        targets += [(c, "get_option") for c in (model.Locale, model.Style) if "get_option" in vars(c)]
         targets += [
             (c, "calls_variable")
             for c in vars(model).values()
@@ -201,11 +206,46 @@ def _render(refs: Sequence[Reference], style_name: str) -> tuple[Entry, ...]:
     bibliography.sort()
     if fast:
         _number(items, bibliography.keys)
-    texts = [_tidy(str(e)) for e in bibliography.bibliography()]
+    raw = _render_in_parallel(style, bibliography.items) if fast else bibliography.bibliography()
+    texts = [_tidy(str(e)) for e in raw]
     by_key = {r.key: r for r in refs}
     return tuple(
         Entry(k, _drop_repeated_title(t, by_key[k])) for k, t in zip(bibliography.keys, texts, strict=True)
     )
+
+
+# citeproc-py renders every entry on its own (no state passes between entries), so a long
+# bibliography is split over the machine's cores: forked workers share the parsed style.
+PARALLEL_MIN = 300
+_WORK: list[Any] = []
+
+
+def _render_chunk(bounds: tuple[int, int]) -> list[str]:
+    style, items = _WORK[0]
+    return [str(text) for text in style.render_bibliography(items[bounds[0] : bounds[1]])]
+
+
+def _render_in_parallel(style: Any, items: list[Any], minimum: int | None = None) -> list[str]:
+    """Render sorted, numbered items; in forked worker processes when there are many."""
+    import multiprocessing
+    import os
+
+    workers = min(os.cpu_count() or 1, 8)
+    if (
+        len(items) < (PARALLEL_MIN if minimum is None else minimum)
+        or workers < 2
+        or "fork" not in multiprocessing.get_all_start_methods()
+    ):
+        return [str(text) for text in style.render_bibliography(items)]
+    size = max(1, -(-len(items) // (workers * 4)))
+    chunks = [(start, min(start + size, len(items))) for start in range(0, len(items), size)]
+    _WORK[:] = [(style, items)]
+    try:
+        with multiprocessing.get_context("fork").Pool(workers) as pool:
+            parts = pool.map(_render_chunk, chunks)
+    finally:
+        _WORK.clear()
+    return [text for part in parts for text in part]
 
 
 def _drop_repeated_title(text: str, ref: Reference) -> str:
