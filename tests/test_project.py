@@ -76,3 +76,21 @@ def test_each_library_has_one_owner_and_imports_point_one_way():
             ), f"{rel} must only receive references"
         if rel != "cli.py":
             assert ".cli" not in imports
+
+
+def test_ruff_and_mypy_strict_are_clean():
+    import subprocess
+    import sys
+
+    ruff = subprocess.run(
+        [sys.executable, "-m", "ruff", "check", "src", "tests", "benchmarks"],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert ruff.returncode == 0, ruff.stdout
+    mypy = subprocess.run(
+        [sys.executable, "-m", "mypy"], cwd=ROOT, capture_output=True, text=True, check=False
+    )
+    assert mypy.returncode == 0, mypy.stdout

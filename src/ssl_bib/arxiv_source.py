@@ -205,7 +205,7 @@ def _session(timeout: float) -> Any:
 
         def request(
             self, method: str | bytes, url: str | bytes, *args: Any, **kwargs: Any
-        ) -> requests.Response:  # type: ignore[override]
+        ) -> requests.Response:
             headers = {k: v for k, v in (kwargs.get("headers") or {}).items() if k.lower() != "user-agent"}
             kwargs["headers"] = {**headers, "User-Agent": USER_AGENT}
             kwargs.setdefault("timeout", timeout)

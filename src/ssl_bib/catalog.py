@@ -5,7 +5,7 @@ from __future__ import annotations
 import difflib
 import re
 import tomllib
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from pathlib import Path
 from typing import Any
 
@@ -135,7 +135,7 @@ class _Validator:
         row: Any,
         table: str,
         index: int,
-        spec: dict[str, type | tuple[type, ...]],
+        spec: Mapping[str, type | tuple[type, ...]],
         required: tuple[str, ...],
     ) -> bool:
         line = self.lines.of(table, index)

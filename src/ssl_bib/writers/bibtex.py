@@ -74,7 +74,7 @@ def _common(r: Reference, esc: Escape) -> list[tuple[str, str]]:
     return fields
 
 
-def _eprint(r: Reference, prefix: str, cls: str) -> list[tuple[str, str]]:
+def _eprint(r: Reference, prefix: tuple[str, str], cls: str) -> list[tuple[str, str]]:
     if not r.arxiv:
         return []
     fields = [("eprint", r.arxiv), (prefix[0], prefix[1])]
@@ -126,17 +126,20 @@ def _biblatex_fields(r: Reference) -> list[tuple[str, str]]:
 
 
 def _write(entries: list[tuple[str, str, list[tuple[str, str]]]]) -> str:
-    import bibtexparser
+    from bibtexparser.entrypoint import write_string
+    from bibtexparser.library import Library
+    from bibtexparser.middlewares import default_unparse_stack
     from bibtexparser.model import Entry, Field
+    from bibtexparser.writer import BibtexFormat
 
-    library = bibtexparser.Library()
+    library = Library()
     for entry_type, key, fields in entries:
         library.add(Entry(entry_type, key, [Field(k, v) for k, v in fields]))
-    fmt = bibtexparser.BibtexFormat()
+    fmt = BibtexFormat()  # type: ignore[no-untyped-call]
     fmt.indent = "  "
     fmt.block_separator = "\n"
     fmt.trailing_comma = True
     # The library is thrown away after writing: let the middlewares work in place instead of
     # deep-copying every block (bibtexparser warns that copying 10,000 entries is slow).
-    stack = bibtexparser.middlewares.default_unparse_stack(allow_inplace_modification=True)
-    return bibtexparser.write_string(library, unparse_stack=stack, bibtex_format=fmt)
+    stack = default_unparse_stack(allow_inplace_modification=True)
+    return write_string(library, unparse_stack=stack, bibtex_format=fmt)
