@@ -34,52 +34,40 @@ def _pdflatex(cwd: Path, name: str) -> str:
     return result.stdout
 
 
-@pytest.mark.parametrize("refs_of", [seed, small], ids=["seed", "small"])
-def test_bibtex_natbib_compiles_without_errors_or_warnings(tmp_path, refs_of):
+def _compile(tmp_path: Path, refs_of, fmt: str, preamble: str, bibliography: str, tool: str) -> str:
+    """Typeset a document citing every key; return what the bibliography tool printed."""
     require("pdflatex")
-    require("bibtex")
+    require(tool)
     catalog, refs = refs_of()
-    (tmp_path / "papers.bib").write_text(render_all(refs, catalog, ["bibtex"])["papers.bib"])
-    _tex(
-        tmp_path,
-        "doc",
-        "\\usepackage[numbers]{natbib}\n\\usepackage{url}",
-        "\\bibliographystyle{plainnat}\n\\bibliography{papers}",
-        [r.key for r in refs],
-    )
+    (text,) = render_all(refs, catalog, [fmt]).values()
+    (tmp_path / "papers.bib").write_text(text)
+    _tex(tmp_path, "doc", preamble, bibliography, [r.key for r in refs])
     _pdflatex(tmp_path, "doc")
-    result = _sh(["bibtex", "doc"], tmp_path)
+    result = _sh([tool, "doc"], tmp_path)
     assert result.returncode == 0, result.stdout
-    # Zero warnings: authorless entries carry a `key` field, so bibtex can sort them.
-    assert "Warning" not in result.stdout, result.stdout
     _pdflatex(tmp_path, "doc")
     log = _pdflatex(tmp_path, "doc")
     assert "undefined" not in log.lower(), re.findall(r".*undefined.*", log)
-    bbl = (tmp_path / "doc.bbl").read_text()
-    assert bbl.count("\\bibitem") == len(refs)
+    return result.stdout
+
+
+@pytest.mark.parametrize("refs_of", [seed, small], ids=["seed", "small"])
+def test_bibtex_natbib_compiles_without_errors_or_warnings(tmp_path, refs_of):
+    natbib = "\\usepackage[numbers]{natbib}\n\\usepackage{url}"
+    out = _compile(
+        tmp_path, refs_of, "bibtex", natbib, "\\bibliographystyle{plainnat}\n\\bibliography{papers}", "bibtex"
+    )
+    # Zero warnings: authorless entries carry a `key` field, so bibtex can sort them.
+    assert "Warning" not in out, out
+    assert (tmp_path / "doc.bbl").read_text().count("\\bibitem") == len(refs_of()[1])
 
 
 @pytest.mark.parametrize("refs_of", [seed, small], ids=["seed", "small"])
 def test_biblatex_biber_compiles_without_errors_or_warnings(tmp_path, refs_of):
-    require("pdflatex")
-    require("biber")
-    catalog, refs = refs_of()
-    (tmp_path / "papers.bib").write_text(render_all(refs, catalog, ["biblatex"])["papers-biblatex.bib"])
-    _tex(
-        tmp_path,
-        "doc",
-        "\\usepackage[backend=biber]{biblatex}\n\\addbibresource{papers.bib}",
-        "\\printbibliography",
-        [r.key for r in refs],
-    )
-    _pdflatex(tmp_path, "doc")
-    result = _sh(["biber", "doc"], tmp_path)
-    assert result.returncode == 0, result.stdout
-    assert not re.findall(r"(WARN|ERROR) - .*", result.stdout), result.stdout
-    _pdflatex(tmp_path, "doc")
-    log = _pdflatex(tmp_path, "doc")
-    assert "undefined" not in log.lower()
-    assert (tmp_path / "doc.bbl").read_text().count("\\entry{") == len(refs)
+    biblatex = "\\usepackage[backend=biber]{biblatex}\n\\addbibresource{papers.bib}"
+    out = _compile(tmp_path, refs_of, "biblatex", biblatex, "\\printbibliography", "biber")
+    assert not re.findall(r"(WARN|ERROR) - .*", out), out
+    assert (tmp_path / "doc.bbl").read_text().count("\\entry{") == len(refs_of()[1])
 
 
 def _pandoc_items(path: Path) -> list[dict]:

@@ -95,12 +95,14 @@ def _links(r: Reference, esc: Escape) -> list[tuple[str, str]]:
     return fields
 
 
+def _container(r: Reference, esc: Escape, journal: str) -> list[tuple[str, str]]:
+    if not r.container or r.kind == "preprint":
+        return []
+    return [("booktitle" if r.kind == "conference" else journal, esc(r.container))]
+
+
 def _bibtex_fields(r: Reference) -> list[tuple[str, str]]:
-    fields = _common(r, escape)
-    if r.kind == "conference" and r.container:
-        fields.append(("booktitle", escape(r.container)))
-    elif r.kind == "journal" and r.container:
-        fields.append(("journal", escape(r.container)))
+    fields = _common(r, escape) + _container(r, escape, "journal")
     if r.year:
         fields.append(("year", str(r.year)))
     if not r.authors:  # BibTeX sorts and labels an authorless entry by its `key` field
@@ -110,11 +112,7 @@ def _bibtex_fields(r: Reference) -> list[tuple[str, str]]:
 
 
 def _biblatex_fields(r: Reference) -> list[tuple[str, str]]:
-    fields = _common(r, escape_utf8)
-    if r.kind == "conference" and r.container:
-        fields.append(("booktitle", escape_utf8(r.container)))
-    elif r.kind == "journal" and r.container:
-        fields.append(("journaltitle", escape_utf8(r.container)))
+    fields = _common(r, escape_utf8) + _container(r, escape_utf8, "journaltitle")
     if r.date:
         fields.append(("date", "-".join(f"{p:02d}" if i else str(p) for i, p in enumerate(r.date))))
     elif r.year:
