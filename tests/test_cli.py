@@ -155,3 +155,12 @@ def test_export_unknown_section_and_style(run, project):
 def test_usage_errors_exit_2_without_traceback(run, project):
     code, _, err = run("export", "--format", "docx", cwd=project)
     assert code == 2 and "Invalid value for '-f' / '--format'" in err and "Traceback" not in err
+
+
+def test_reimport_keeps_hand_written_fields(run, project):
+    before = (project / "papers.toml").read_text()
+    code, _, err = run("import", str(SEED_LIST), cwd=project)
+    assert code == 0, err
+    assert (project / "papers.toml").read_text() == before  # the committed catalog: import + hand fields
+    code, _, _ = run("import", str(SEED_LIST), "-o", "fresh.toml", cwd=project)
+    assert 'authors = ["Raia Hadsell"' not in (project / "fresh.toml").read_text()

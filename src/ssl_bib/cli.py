@@ -69,13 +69,16 @@ def import_cmd(project: Any, list_md: Path, output: Path | None) -> None:
 
     Headings (and bold lines that head a table) become nested sections; table rows and
     bullet links become papers, with their arXiv IDs parsed from links and labels.
+    Hand-written fields (authors, year, doi, key) of an existing catalog are kept.
     """
-    from .catalog import parse_catalog
-    from .importer import import_markdown
+    from .catalog import load_catalog, parse_catalog
+    from .importer import import_markdown, keep_hand_fields
     from .lock import write_atomic
 
     target = output or project.catalog_path
     text = import_markdown(list_md)
+    if target.exists():  # keep what a maintainer wrote by hand
+        text = keep_hand_fields(text, load_catalog(target))
     catalog = parse_catalog(text, str(target))
     write_atomic(target, text)
     click.echo(f"{target}: {len(catalog.sections)} sections, {len(catalog.papers)} papers", err=True)
@@ -225,7 +228,7 @@ def _emit(files: dict[str, str], output: str | None, default_dir: Path) -> None:
         click.echo(next(iter(files.values())), nl=False)
         return
     target = Path(output) if output else default_dir
-    if len(files) == 1 and output and not target.is_dir():
+    if len(files) == 1 and output and not target.is_dir() and not output.endswith(("/", "\\")):
         write_outputs({target.name: next(iter(files.values()))}, target.parent)
         click.echo(f"wrote {target}", err=True)
         return

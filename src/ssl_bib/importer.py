@@ -11,6 +11,10 @@ import tomlkit
 
 from .arxiv_id import parse_arxiv_id
 from .errors import CatalogError, Problem
+from .model import Catalog
+from .titles import normalize_title
+
+HAND_FIELDS = ("authors", "year", "doi", "key")
 
 _HEADING = re.compile(r"^(#{1,6})\s+(.+?)\s*#*\s*$")
 _BOLD_LINE = re.compile(r"^\*\*([^*]+)\*\*\s*$")
@@ -209,4 +213,23 @@ def to_toml(parsed: _List) -> str:
                 table.add(name, value)
         papers.append(table)
     doc.add("paper", papers)
+    return tomlkit.dumps(doc)
+
+
+def keep_hand_fields(text: str, previous: Catalog) -> str:
+    """Carry hand-written fields (authors, year, doi, key) of the previous catalog over to a
+    fresh import, matching papers by arXiv ID or title, so re-importing loses no work."""
+    hand: dict[str, dict[str, object]] = {}
+    for paper in previous.papers:
+        fields = {name: getattr(paper, name) for name in HAND_FIELDS if getattr(paper, name)}
+        if fields:
+            hand.setdefault(paper.arxiv or normalize_title(paper.title), fields)
+            hand.setdefault(normalize_title(paper.title), fields)
+    if not hand:
+        return text
+    doc = tomlkit.parse(text)
+    for table in doc.get("paper", []):
+        fields = hand.get(str(table.get("arxiv", ""))) or hand.get(normalize_title(str(table["title"])))
+        for name, value in (fields or {}).items():
+            table[name] = list(value) if isinstance(value, tuple) else value
     return tomlkit.dumps(doc)
