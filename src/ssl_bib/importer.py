@@ -229,7 +229,7 @@ def keep_hand_fields(text: str, previous: Catalog) -> str:
         return text
     doc = tomlkit.parse(text)
     for table in doc.get("paper", []):
-        fields = hand.get(str(table.get("arxiv", ""))) or hand.get(normalize_title(str(table["title"])))
-        for name, value in (fields or {}).items():
+        found = hand.get(str(table.get("arxiv", ""))) or hand.get(normalize_title(str(table["title"])))
+        for name, value in (found or {}).items():
             table[name] = list(value) if isinstance(value, tuple) else value
     return tomlkit.dumps(doc)
