@@ -24,3 +24,26 @@ def small() -> tuple[Catalog, tuple[Reference, ...]]:
 def seed() -> tuple[Catalog, tuple[Reference, ...]]:
     catalog = load_catalog(ROOT / "papers.toml")
     return catalog, tuple(build_references(catalog, load_lock(ROOT / "papers.lock")))
+
+
+@cache
+def synthetic(n: int) -> tuple[Catalog, tuple[Reference, ...]]:
+    """n generated papers (accents, particles, shared authors) over 8 sections."""
+    import json
+    import tempfile
+
+    from fake_arxiv import catalog_for, synthetic_records
+
+    from ssl_bib.arxiv_source import SnapshotSource
+    from ssl_bib.catalog import parse_catalog
+    from ssl_bib.lock import Lock
+    from ssl_bib.resolve import resolve
+
+    records = synthetic_records(n)
+    with tempfile.TemporaryDirectory() as tmp:
+        snap = Path(tmp) / "snap.jsonl"
+        snap.write_text("".join(json.dumps(r) + "\n" for r in records.values()), encoding="utf-8")
+        catalog = parse_catalog(catalog_for(records, sections=8))
+        lock = Lock()
+        resolve(catalog, lock, SnapshotSource(snap), save=lambda lk: None)
+    return catalog, tuple(build_references(catalog, lock))

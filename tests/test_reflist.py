@@ -6,7 +6,7 @@ import re
 from html.parser import HTMLParser
 
 import pytest
-from helpers import seed, small
+from helpers import seed, small, synthetic
 
 from ssl_bib.errors import StyleError
 from ssl_bib.pipeline import render_all
@@ -146,12 +146,22 @@ def test_other_styles_render_every_entry(style):
     assert text.count("Hénaff") == 2 and "van den Oord" in text
 
 
-@pytest.mark.parametrize("style", ["apa", "ieee", "nature"])
-def test_fast_path_renders_the_same_bytes_as_plain_citeproc(style, monkeypatch):
+@pytest.mark.parametrize(
+    ("style", "refs_of"),
+    [
+        ("apa", seed),
+        ("ieee", seed),
+        ("nature", seed),
+        ("chicago-author-date", seed),
+        ("apa", lambda: synthetic(400)),
+        ("harvard-cite-them-right", lambda: synthetic(400)),
+    ],
+)
+def test_fast_path_renders_the_same_bytes_as_plain_citeproc(style, refs_of, monkeypatch):
     from ssl_bib.writers import reflist
 
-    monkeypatch.setattr(reflist, "PARALLEL_MIN", 10)  # the seed list, in worker processes
-    catalog, refs = seed()
+    monkeypatch.setattr(reflist, "PARALLEL_MIN", 10)  # in worker processes, even the seed list
+    catalog, refs = refs_of()
     try:
         reflist.set_fast(False)
         slow = reflist._render(refs, style)

@@ -12,7 +12,7 @@ import re
 import textwrap
 from collections.abc import Sequence
 from dataclasses import dataclass
-from functools import lru_cache
+from functools import cmp_to_key, lru_cache
 from pathlib import Path
 from typing import Any
 
@@ -97,8 +97,10 @@ def set_fast(enabled: bool) -> None:
             if isinstance(c, type) and "calls_variable" in vars(c)
         ]
         _ORIGINALS.update(((cls, name), vars(cls)[name]) for cls, name in targets)
+        _ORIGINALS[(model.Sort, "sort")] = model.Sort.sort
     for (cls, name), function in _ORIGINALS.items():
-        setattr(cls, name, _memoised(function) if enabled else function)
+        faster = _lazy_sort if name == "sort" else _memoised(function)
+        setattr(cls, name, faster if enabled else function)
     _MEMO.clear()
     _RENDER_CACHE.clear()
 
@@ -263,6 +265,47 @@ def _drop_repeated_title(text: str, ref: Reference) -> str:
     while first + n < second and second + n < len(text) and text[first + n] == text[second + n]:
         n += 1
     return text[:second] + text[second + n :]
+
+
+def _lazy_sort(sort: Any, items: list[Any], context: Any) -> list[Any]:
+    """Sort like citeproc-py's cs:sort, computing a key only for items still tied on the
+    keys before it. citeproc-py renders every key (APA has ten, four of them macros) for
+    every item up front; most items are told apart by the first one or two."""
+    keys = sort.findall("cs:key", sort.nsmap)
+
+    def order(group: list[Any], k: int) -> list[Any]:
+        if len(group) < 2 or k == len(keys):
+            return group
+        descending = keys[k].get("sort", "ascending").lower() == "descending"
+        pairs = list(zip(group, keys[k].sort_keys(group, context), strict=True))
+        pairs.sort(key=cmp_to_key(lambda a, b: _compare(a[1], b[1], descending)))
+        out: list[Any] = []
+        start = 0
+        for i in range(1, len(pairs) + 1):
+            if i == len(pairs) or _compare(pairs[start][1], pairs[i][1], descending):
+                out += order([item for item, _ in pairs[start:i]], k + 1)
+                start = i
+        return out
+
+    return order(list(items), 0)
+
+
+def _compare(left: Any, right: Any, descending: bool) -> int:
+    """Compare two sort-key values as citeproc-py does: missing values last whatever the
+    direction, text without regard to case, numbers as numbers when both are numbers."""
+    if left is None or right is None:
+        return (left is None) - (right is None)
+    try:
+        left = str(left.lower())
+        right = str(right.lower())
+    except AttributeError:
+        pass
+    try:
+        left, right = int(str(left)), int(str(right))
+    except ValueError:
+        pass
+    result = (left > right) - (left < right)
+    return -result if descending else result
 
 
 def _number(items: list[Any], keys: list[str]) -> None:
