@@ -277,7 +277,7 @@ def _lazy_sort(sort: Any, items: list[Any], context: Any) -> list[Any]:
         if len(group) < 2 or k == len(keys):
             return group
         descending = keys[k].get("sort", "ascending").lower() == "descending"
-        pairs = list(zip(group, keys[k].sort_keys(group, context), strict=True))
+        pairs: list[tuple[Any, Any]] = list(zip(group, keys[k].sort_keys(group, context), strict=True))
         pairs.sort(key=cmp_to_key(lambda a, b: _compare(a[1], b[1], descending)))
         out: list[Any] = []
         start = 0
@@ -304,7 +304,7 @@ def _compare(left: Any, right: Any, descending: bool) -> int:
         left, right = int(str(left)), int(str(right))
     except ValueError:
         pass
-    result = (left > right) - (left < right)
+    result: int = (left > right) - (left < right)
     return -result if descending else result
 
 
