@@ -278,7 +278,11 @@ def _lazy_sort(sort: Any, items: list[Any], context: Any) -> list[Any]:
             return group
         descending = keys[k].get("sort", "ascending").lower() == "descending"
         pairs: list[tuple[Any, Any]] = list(zip(group, keys[k].sort_keys(group, context), strict=True))
-        pairs.sort(key=cmp_to_key(lambda a, b: _compare(a[1], b[1], descending)))
+
+        def by_value(a: tuple[Any, Any], b: tuple[Any, Any]) -> int:
+            return _compare(a[1], b[1], descending)
+
+        pairs.sort(key=cmp_to_key(by_value))
         out: list[Any] = []
         start = 0
         for i in range(1, len(pairs) + 1):
