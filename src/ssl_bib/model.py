@@ -18,10 +18,6 @@ class Section:
     def depth(self) -> int:
         return self.id.count("/")
 
-    @property
-    def parent(self) -> str | None:
-        return self.id.rsplit("/", 1)[0] if "/" in self.id else None
-
 
 @dataclass(frozen=True)
 class Paper:
@@ -79,7 +75,6 @@ class Name:
     given: str = ""
     particle: str = ""  # "van den", kept in front of the family name
     suffix: str = ""  # "Jr."
-    literal: str = ""  # a name that cannot be split (an organisation)
 
     @property
     def full_family(self) -> str:
@@ -105,7 +100,6 @@ class Reference:
     doi: str | None = None
     url: str | None = None
     container: str | None = None  # booktitle or journal, spelled out
-    venue_short: str | None = None  # "CVPR 2020"
     publisher: str | None = None
     note: str | None = None  # "Under review at ICLR 2021"
     short: str | None = None

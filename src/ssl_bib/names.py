@@ -40,7 +40,7 @@ def split_name(text: str) -> Name:
     """Split one name as written ("Aaron van den Oord", "van den Oord, Aaron", "Smith Jr.").
 
     >>> split_name("Aaron van den Oord")
-    Name(family='Oord', given='Aaron', particle='van den', suffix='', literal='')
+    Name(family='Oord', given='Aaron', particle='van den', suffix='')
     >>> split_name("R Devon Hjelm").given
     'R Devon'
     >>> split_name("Jeffrey De Fauw").family

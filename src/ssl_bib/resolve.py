@@ -180,7 +180,6 @@ def _draft(rows: list[Paper], record: ArxivRecord | None) -> Reference:
         doi=str(_first(rows, "doi") or (record.doi if record else None) or "") or None,
         url=f"https://arxiv.org/abs/{arxiv}" if arxiv else paper.url,
         container=venue.container,
-        venue_short=venue.short,
         publisher="arXiv" if arxiv and venue.kind == "preprint" else None,
         note=venue.note,
         short=paper.short,

@@ -50,8 +50,6 @@ def format_name(name: Name, esc: Escape = escape) -> str:
     >>> format_name(Name(family="Oord", given="Aaron", particle="van den"))
     'van den Oord, Aaron'
     """
-    if name.literal:
-        return "{" + esc(name.literal) + "}"
     last = esc(name.full_family)
     if " " in name.family and not name.particle and name.family[0].islower():
         last = "{" + last + "}"

@@ -39,8 +39,6 @@ def csl_title(title: str, nocase: bool = True) -> str:
 def csl_name(name: Name) -> dict[str, str]:
     """Keep a particle inside `family` and a suffix after `given`: Zotero drops the CSL
     fields `non-dropping-particle` and `suffix` on import, CSL processors parse them back."""
-    if name.literal:
-        return {"literal": name.literal}
     out = {"family": name.full_family}
     given = f"{name.given}, {name.suffix}" if name.suffix else name.given
     if given:

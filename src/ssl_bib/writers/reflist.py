@@ -151,7 +151,7 @@ def _render_item(ref: Reference, suffix: str) -> dict[str, Any]:
 
 def _render_name(name: Name) -> dict[str, str]:
     """citeproc-py reads `suffix` (the CSL-JSON file keeps it in `given` for Zotero)."""
-    parts = {"family": name.full_family, "given": name.given, "suffix": name.suffix, "literal": name.literal}
+    parts = {"family": name.full_family, "given": name.given, "suffix": name.suffix}
     return {k: html.escape(v, quote=False) for k, v in parts.items() if v}
 
 
@@ -382,7 +382,7 @@ def _selected(sid: str, only: Sequence[str]) -> bool:
     return not only or any(sid == s or sid.startswith(s + "/") for s in only)
 
 
-def _depths(out: list[Block], job: Job) -> dict[str, int]:
+def _depths(out: list[Block]) -> dict[str, int]:
     """Depth of each shown section relative to the shallowest shown one."""
     base = min((b.section.depth for b in out), default=0)
     return {b.section.id: b.section.depth - base for b in out}
@@ -394,7 +394,7 @@ def _depths(out: list[Block], job: Job) -> dict[str, int]:
 def render_markdown(refs: Sequence[Reference], job: Job) -> str:
     """Markdown for READMEs: `#` headings by nesting, one paragraph an entry."""
     out = blocks(refs, job)
-    depth = _depths(out, job)
+    depth = _depths(out)
     lines: list[str] = []
     for block in out:
         lines += ["#" * (depth[block.section.id] + 1) + " " + _md_escape(block.section.title), ""]
@@ -437,7 +437,7 @@ def _md_text(text: str) -> str:
 def render_text(refs: Sequence[Reference], job: Job) -> str:
     """Plain text: headings underlined, entries wrapped at 78 columns, no markup."""
     out = blocks(refs, job)
-    depth = _depths(out, job)
+    depth = _depths(out)
     lines: list[str] = []
     for block in out:
         title = block.section.title
@@ -466,7 +466,7 @@ text-indent:-1.5rem;overflow-wrap:anywhere}a{color:#0969da}li:target{background:
 def render_html(refs: Sequence[Reference], job: Job) -> str:
     """One self-contained HTML5 page: inline CSS, a table of contents, an anchor per entry."""
     out = blocks(refs, job)
-    depth = _depths(out, job)
+    depth = _depths(out)
     title = html.escape(job.title or "References")
     toc, body, seen = [], [], set()
     for block in out:
