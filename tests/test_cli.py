@@ -164,3 +164,31 @@ def test_reimport_keeps_hand_written_fields(run, project):
     assert (project / "papers.toml").read_text() == before  # the committed catalog: import + hand fields
     code, _, _ = run("import", str(SEED_LIST), "-o", "fresh.toml", cwd=project)
     assert 'authors = ["Raia Hadsell"' not in (project / "fresh.toml").read_text()
+
+
+class _Terminal:
+    """A stderr that says it is a terminal (progress is shown only there)."""
+
+    def __init__(self) -> None:
+        self.text = ""
+
+    def write(self, text: str) -> int:
+        self.text += text
+        return len(text)
+
+    def flush(self) -> None:
+        pass
+
+    def isatty(self) -> bool:
+        return True
+
+
+def test_progress_only_on_a_terminal(project, monkeypatch):
+    from ssl_bib.cli import main
+
+    monkeypatch.chdir(project)
+    terminal = _Terminal()
+    monkeypatch.setattr("sys.stderr", terminal)
+    assert main(["resolve", "--snapshot", str(SEED_SNAPSHOT)]) == 0
+    assert "\rresolving 93/93" in terminal.text
+    assert terminal.text.endswith("papers.lock: 88 fetched, 2 found by title, 3 not on arXiv\n")

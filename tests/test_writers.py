@@ -284,3 +284,43 @@ def _strip_protection(text: str) -> str:
     for tex, char in _LIGATURES:
         text = text.replace(tex, char)
     return text
+
+
+@pytest.mark.parametrize(
+    ("label", "kind", "container", "year", "note"),
+    [
+        (
+            "CVPR 2006",
+            "conference",
+            "IEEE Computer Society Conference on Computer Vision and Pattern Recognition (CVPR)",
+            2006,
+            None,
+        ),
+        (
+            "ICCV 2019",
+            "conference",
+            "Proceedings of the IEEE/CVF International Conference on Computer Vision (ICCV)",
+            2019,
+            None,
+        ),
+        (
+            "AAAI2020",
+            "conference",
+            "Proceedings of the AAAI Conference on Artificial Intelligence (AAAI)",
+            2020,
+            None,
+        ),
+        ("IEEE Access", "journal", "IEEE Access", None, None),
+        ("TPAMI", "journal", "IEEE Transactions on Pattern Analysis and Machine Intelligence", None, None),
+        ("ICLR2021 under review", "preprint", None, None, "Under review at ICLR 2021"),
+        ("arxiv:2009.05923", "preprint", None, None, None),
+        ("", "preprint", None, None, None),
+        ("Workshop on Things 2020", "preprint", None, None, "Workshop on Things 2020"),
+    ],
+)
+def test_every_venue_form_of_the_list(label, kind, container, year, note):
+    from ssl_bib.venues import parse_venue
+
+    venue = parse_venue(label)
+    assert (venue.kind, venue.container, venue.year, venue.note) == (kind, container, year, note)
+    assert venue.known == (label != "Workshop on Things 2020")
