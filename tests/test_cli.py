@@ -192,3 +192,11 @@ def test_progress_only_on_a_terminal(project, monkeypatch):
     assert main(["resolve", "--snapshot", str(SEED_SNAPSHOT)]) == 0
     assert "\rresolving 93/93" in terminal.text
     assert terminal.text.endswith("papers.lock: 88 fetched, 2 found by title, 3 not on arXiv\n")
+
+
+def test_second_resolve_is_up_to_date_without_a_request(run, project, fake_arxiv):
+    assert run("resolve", "--arxiv-url", fake_arxiv.url, "--delay", "0", cwd=project)[0] == 0
+    asked = len(fake_arxiv.requests)
+    code, _, err = run("resolve", "--arxiv-url", fake_arxiv.url, "--delay", "0", cwd=project)
+    assert (code, err) == (0, "papers.lock: up to date, nothing to look up (--refresh looks everything up)\n")
+    assert len(fake_arxiv.requests) == asked

@@ -146,6 +146,13 @@ def resolve(
     report = _resolve(project, offline, arxiv_url, snapshot, delay, refresh)
     if report is None:
         return
+    if not (
+        report.fetched or report.missing or report.invalid or report.titles_found or report.titles_missing
+    ):
+        click.echo(
+            f"{project.lock_path}: up to date, nothing to look up (--refresh looks everything up)", err=True
+        )
+        return
     parts = [f"{len(report.fetched)} fetched", f"{len(report.titles_found)} found by title"]
     if report.missing or report.titles_missing:
         parts.append(f"{len(report.missing) + len(report.titles_missing)} not on arXiv")
