@@ -56,3 +56,23 @@ def test_catalog_key_wins():
     lock = Lock()
     assert _keys(_paper("2002.05709", key="simclr"), lock) == ["simclr"]
     assert lock.keys["2002.05709"] == "simclr"
+
+
+def test_an_unresolved_paper_gets_its_real_key_once_resolved(tmp_path):
+    import json
+
+    from conftest import SEED_SNAPSHOT as snap
+
+    lock = Lock()
+    text = _paper("2002.05709") + _paper("2006.10029")
+    empty = tmp_path / "empty.jsonl"
+    empty.write_text("")
+    catalog = parse_catalog(HEAD + text)
+    resolve(catalog, lock, SnapshotSource(empty), save=lambda lk: None)  # arXiv knows neither yet
+    assert [r.key for r in build_references(catalog, lock)] == ["anon2020x", "anon2020xa"]
+    assert lock.keys == {}  # provisional keys are not pinned
+    line = next(x for x in snap.read_text().splitlines() if json.loads(x)["id"] == "2006.10029")
+    (tmp_path / "one.jsonl").write_text(line + "\n")
+    resolve(catalog, lock, SnapshotSource(tmp_path / "one.jsonl"), save=lambda lk: None, refresh=True)
+    assert [r.key for r in build_references(catalog, lock)] == ["anon2020x", "chen2020big"]
+    assert lock.keys == {"2006.10029": "chen2020big"}

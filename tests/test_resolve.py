@@ -215,7 +215,7 @@ def test_committed_lock_is_what_the_snapshot_gives(tmp_path):
                 entry.pop("fetched")
     assert fresh == committed
     assert "2004.05554" in committed["missing"]  # Feature Lenses: never invented
-    assert committed["keys"]["2004.05554"] == "anon2020feature"
+    assert "2004.05554" not in committed["keys"]  # its provisional key is not pinned
 
 
 def test_snapshot_streams_and_reports_bad_lines(tmp_path):

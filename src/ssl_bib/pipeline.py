@@ -12,7 +12,7 @@ from .catalog import load_catalog
 from .errors import CatalogError, Problem
 from .lock import Lock, load_lock, save_lock, write_atomic
 from .model import Catalog, Reference
-from .resolve import ResolveReport, keys_for, pending, resolve
+from .resolve import ResolveReport, pending, pinned_keys, resolve
 from .writers import STYLED, Job, file_name, writer
 
 
@@ -63,7 +63,7 @@ def run_resolve(
 
 def pin_keys(project: Project, catalog: Catalog, lock: Lock) -> ResolveReport:
     """Hand out keys to papers that have none in the lock yet, without looking anything up."""
-    keys = {**lock.keys, **keys_for(catalog, lock)}
+    keys = pinned_keys(catalog, lock)
     if keys != lock.keys:
         lock.keys = keys
         save_lock(lock, project.lock_path)

@@ -96,7 +96,7 @@ def resolve(
     except ArxivUnavailable as exc:
         left = len(pending(catalog, lock)[0]) + len(pending(catalog, lock)[1])
         raise ArxivUnavailable(exc.url, exc.reason, exc.tries, unresolved=left) from None
-    lock.keys = {**lock.keys, **keys_for(catalog, lock)}
+    lock.keys = pinned_keys(catalog, lock)
     save(lock)
     return report
 
@@ -132,6 +132,19 @@ def keys_for(catalog: Catalog, lock: Lock) -> dict[str, str]:
         fixed = next((r.key for r in rows if r.key), None)
         wanted.append((ident, base_key(family, ref.year, ref.title), fixed))
     return assign_keys(wanted, lock.keys)
+
+
+def pinned_keys(catalog: Catalog, lock: Lock) -> dict[str, str]:
+    """The lock's keys plus those of papers that now have authors. A paper without authors
+    (arXiv did not know it yet) gets a provisional key that is not pinned, so it takes its
+    proper `{family}{year}{word}` key once it resolves."""
+    authored = {
+        ident
+        for ident, rows in _grouped(catalog, lock).items()
+        if _draft(rows, lock.records.get(ident)).authors
+    }
+    fresh = {ident: key for ident, key in keys_for(catalog, lock).items() if ident in authored}
+    return {**lock.keys, **fresh}
 
 
 def build_references(catalog: Catalog, lock: Lock) -> list[Reference]:
