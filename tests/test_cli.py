@@ -200,3 +200,21 @@ def test_second_resolve_is_up_to_date_without_a_request(run, project, fake_arxiv
     code, _, err = run("resolve", "--arxiv-url", fake_arxiv.url, "--delay", "0", cwd=project)
     assert (code, err) == (0, "papers.lock: up to date, nothing to look up (--refresh looks everything up)\n")
     assert len(fake_arxiv.requests) == asked
+
+
+def test_missing_snapshot_and_unwritable_output(run, project):
+    code, _, err = run("resolve", "--snapshot", "nope.jsonl", cwd=project)
+    assert (code, err) == (2, "ssl-bib: error: nope.jsonl: no such snapshot file\n")
+    shutil.copy(ROOT / "papers.lock", project / "papers.lock")
+    (project / "blocked").write_text("a file where a folder should be")
+    code, _, err = run("export", "--offline", "-o", "blocked/out", cwd=project)
+    assert code == 2 and err.startswith("ssl-bib: error: blocked/out/papers") and "cannot write" in err
+
+
+def test_lock_of_another_schema(run, project):
+    (project / "papers.lock").write_text('{"schema": 99}')
+    code, _, err = run("export", "--offline", cwd=project)
+    assert (code, err) == (
+        2,
+        "ssl-bib: error: papers.lock: unknown lock schema (expected schema 1); re-run resolve --refresh\n",
+    )
