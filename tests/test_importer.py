@@ -93,3 +93,11 @@ def test_filler_rows_and_tables_without_links_are_skipped(tmp_path):
     )
     catalog = parse_catalog(import_markdown(md))
     assert [p.title for p in catalog.papers] == ["A & B % C"]
+
+
+def test_a_table_before_any_heading_gets_a_section(tmp_path):
+    md = tmp_path / "list.md"
+    md.write_text("| Venue | Paper |\n| --- | --- |\n| CVPR 2020 | [T](https://arxiv.org/abs/2002.05709) |\n")
+    catalog = parse_catalog(import_markdown(md))
+    assert [(s.id, s.title) for s in catalog.sections] == [("papers", "Papers")]
+    assert [p.sections for p in catalog.papers] == [("papers",)]

@@ -150,8 +150,10 @@ def _cells(line: str) -> list[str]:
 
 def _add_row(result: _List, stack: list[tuple[int, str]], header: list[str], cells: list[str]) -> None:
     paper_col = next((i for i, c in enumerate(cells) if _LINK.search(c)), None)
-    if paper_col is None or not stack:
-        return  # an empty filler row, or a table outside any section
+    if paper_col is None:
+        return  # an empty filler row
+    if not stack:  # a table before any heading: its papers still need a section
+        _open(result, stack, 1, "Papers")
     m = _LINK.search(cells[paper_col])
     assert m is not None
     venue = cells[0] if paper_col != 0 else ""
