@@ -94,7 +94,7 @@ def resolve(
             save(lock)
             progress(done, total)
     except ArxivUnavailable as exc:
-        left = len(pending(catalog, lock)[0]) + len(pending(catalog, lock)[1])
+        left = sum(map(len, pending(catalog, lock)))
         raise ArxivUnavailable(exc.url, exc.reason, exc.tries, unresolved=left) from None
     lock.keys = pinned_keys(catalog, lock)
     save(lock)
@@ -123,35 +123,38 @@ def _store_title(
 # --- references ----------------------------------------------------------------------------
 
 
-def keys_for(catalog: Catalog, lock: Lock) -> dict[str, str]:
+def _drafts(catalog: Catalog, lock: Lock) -> dict[str, tuple[list[Paper], Reference]]:
+    """Each paper identity with its catalog rows and its (still keyless) reference."""
+    return {
+        ident: (rows, _draft(rows, lock.records.get(ident)))
+        for ident, rows in _grouped(catalog, lock).items()
+    }
+
+
+def _keys(drafts: dict[str, tuple[list[Paper], Reference]], pinned: dict[str, str]) -> dict[str, str]:
     """Assign every paper identity its citation key (pinned keys never change)."""
     wanted = []
-    for ident, rows in _grouped(catalog, lock).items():
-        ref = _draft(rows, lock.records.get(ident))
+    for ident, (rows, ref) in drafts.items():
         family = ref.authors[0].family if ref.authors else ""
         fixed = next((r.key for r in rows if r.key), None)
         wanted.append((ident, base_key(family, ref.year, ref.title), fixed))
-    return assign_keys(wanted, lock.keys)
+    return assign_keys(wanted, pinned)
 
 
 def pinned_keys(catalog: Catalog, lock: Lock) -> dict[str, str]:
     """The lock's keys plus those of papers that now have authors. A paper without authors
     (arXiv did not know it yet) gets a provisional key that is not pinned, so it takes its
     proper `{family}{year}{word}` key once it resolves."""
-    authored = {
-        ident
-        for ident, rows in _grouped(catalog, lock).items()
-        if _draft(rows, lock.records.get(ident)).authors
-    }
-    fresh = {ident: key for ident, key in keys_for(catalog, lock).items() if ident in authored}
-    return {**lock.keys, **fresh}
+    drafts = _drafts(catalog, lock)
+    keys = _keys(drafts, lock.keys)
+    return {**lock.keys, **{ident: keys[ident] for ident, (_, ref) in drafts.items() if ref.authors}}
 
 
 def build_references(catalog: Catalog, lock: Lock) -> list[Reference]:
     """Merge catalog rows and arXiv records into one Reference per distinct paper."""
-    groups = _grouped(catalog, lock)
-    keys = keys_for(catalog, lock)
-    return [replace(_draft(rows, lock.records.get(ident)), key=keys[ident]) for ident, rows in groups.items()]
+    drafts = _drafts(catalog, lock)
+    keys = _keys(drafts, lock.keys)
+    return [replace(ref, key=keys[ident]) for ident, (_, ref) in drafts.items()]
 
 
 def _grouped(catalog: Catalog, lock: Lock) -> dict[str, list[Paper]]:

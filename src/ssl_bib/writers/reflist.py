@@ -69,11 +69,8 @@ def render_markdown(refs: Sequence[Reference], job: Job) -> str:
     for block in out:
         lines += ["#" * (depth[block.section.id] + 1) + " " + _md_escape(block.section.title), ""]
         for entry in block.entries:
-            lines += (
-                [f"- {_to_markdown(entry.html)}", ""]
-                if not _numbered(entry)
-                else [_to_markdown(entry.html), ""]
-            )
+            bullet = "" if _numbered(entry) else "- "  # "[1] ..." entries carry their own mark
+            lines += [bullet + _to_markdown(entry.html), ""]
     return "\n".join(lines).rstrip() + "\n"
 
 
