@@ -12,12 +12,13 @@ import html
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass
-from functools import cmp_to_key, lru_cache
+from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
 from ..errors import StyleError
 from ..model import Name, Reference
+from . import citeproc_speed
 from .csl_json import item as csl_item
 
 
@@ -51,50 +52,10 @@ def _style_names() -> list[str]:
     return sorted(p.stem for p in [*root.glob("*.csl"), *root.glob("dependent/*.csl")])
 
 
-# citeproc-py re-runs lxml xpath queries on the style (macros, terms, "does this node call a
-# variable?") for every entry: ~60% of its time. The style tree never changes while rendering,
-# so the answers are memoised per (element, question). With _item_class below this makes APA
-# about 4x faster; the output is byte-identical (tests/test_reflist.py compares both paths).
-_MEMO: dict[tuple[Any, ...], Any] = {}
-_ORIGINALS: dict[tuple[type, str], Any] = {}
-_FAST = [True]
-# Questions whose answer depends only on the style tree (and the locale files it loaded).
-_STRUCTURAL = ("xpath_search", "get_root", "get_option", "get_locale_option", "get_macro")
-
-
-def _memoised(function: Any) -> Any:
-    def wrapper(self: Any, *args: Any) -> Any:
-        key = (function, self, *args)
-        try:
-            return _MEMO[key]
-        except KeyError:
-            result = _MEMO[key] = function(self, *args)
-            return result
-        except TypeError:  # an unhashable argument (sort options): not memoisable
-            return function(self, *args)
-
-    return wrapper
-
-
 def set_fast(enabled: bool) -> None:
-    """Use the memoised style look-ups and cached items (the default), or citeproc-py as is."""
-    from citeproc import model
-
-    _FAST[0] = enabled
-    if not _ORIGINALS:
-        targets = [(model.CitationStylesElement, name) for name in _STRUCTURAL]
-        targets += [(c, "get_option") for c in (model.Locale, model.Style) if "get_option" in vars(c)]
-        targets += [
-            (c, "calls_variable")
-            for c in vars(model).values()
-            if isinstance(c, type) and "calls_variable" in vars(c)
-        ]
-        _ORIGINALS.update(((cls, name), vars(cls)[name]) for cls, name in targets)
-        _ORIGINALS[(model.Sort, "sort")] = model.Sort.sort
-    for (cls, name), function in _ORIGINALS.items():
-        faster = _lazy_sort if name == "sort" else _memoised(function)
-        setattr(cls, name, faster if enabled else function)
-    _MEMO.clear()
+    """Render with the faster citeproc-py methods (the default) or with citeproc-py as is;
+    either way, start with nothing cached."""
+    citeproc_speed.set_fast(enabled)
     _RENDER_CACHE.clear()
 
 
@@ -103,8 +64,7 @@ def load_style(name: str) -> Any:
     """Parse a CSL style once per process."""
     from citeproc import CitationStylesStyle
 
-    if not _ORIGINALS:
-        set_fast(True)
+    citeproc_speed.install()
 
     path = style_path(name)
     try:
@@ -192,15 +152,16 @@ def _render(refs: Sequence[Reference], style_name: str) -> tuple[Entry, ...]:
     # citeproc-py lower-cases ids; our keys are lower-case ASCII already (keys.py).
     source = CiteProcJSON([_render_item(r, suffixes.get(r.key, "")) for r in refs])
     bibliography = CitationStylesBibliography(style, source, formatter.html)
-    fast = _FAST[0]
-    items = [(_item_class() if fast else CitationItem)(ref.key) for ref in refs]
+    fast = citeproc_speed.fast()
+    items = [(citeproc_speed.item_class() if fast else CitationItem)(ref.key) for ref in refs]
     for item in items:
         bibliography.register(Citation([item]))
     if fast:
-        _number(items, bibliography.keys)
+        citeproc_speed.attach(items, source)
+        citeproc_speed.number(items, bibliography.keys)
     bibliography.sort()
     if fast:
-        _number(items, bibliography.keys)
+        citeproc_speed.number(items, bibliography.keys)
     raw = _render_in_parallel(style, bibliography.items) if fast else bibliography.bibliography()
     texts = [_tidy(str(e)) for e in raw]
     by_key = {r.key: r for r in refs}
@@ -222,6 +183,7 @@ def _render_chunk(bounds: tuple[int, int]) -> list[str]:
 
 def _render_in_parallel(style: Any, items: list[Any]) -> list[str]:
     """Render sorted, numbered items; in forked worker processes when there are many."""
+    import gc
     import multiprocessing
     import os
 
@@ -231,10 +193,12 @@ def _render_in_parallel(style: Any, items: list[Any]) -> list[str]:
     size = max(1, -(-len(items) // (workers * 4)))
     chunks = [(start, min(start + size, len(items))) for start in range(0, len(items), size)]
     _WORK[:] = [(style, items)]
+    gc.freeze()  # the workers' garbage collector leaves the parent's objects (and pages) alone
     try:
         with multiprocessing.get_context("fork").Pool(workers) as pool:
             parts = pool.map(_render_chunk, chunks)
     finally:
+        gc.unfreeze()
         _WORK.clear()
     return [text for part in parts for text in part]
 
@@ -254,81 +218,6 @@ def _drop_repeated_title(text: str, ref: Reference) -> str:
     while first + n < second and second + n < len(text) and text[first + n] == text[second + n]:
         n += 1
     return text[:second] + text[second + n :]
-
-
-def _lazy_sort(sort: Any, items: list[Any], context: Any) -> list[Any]:
-    """Sort like citeproc-py's cs:sort, computing a key only for items still tied on the
-    keys before it. citeproc-py renders every key (APA has ten, four of them macros) for
-    every item up front; most items are told apart by the first one or two."""
-    keys = sort.findall("cs:key", sort.nsmap)
-
-    def order(group: list[Any], k: int) -> list[Any]:
-        if len(group) < 2 or k == len(keys):
-            return group
-        descending = keys[k].get("sort", "ascending").lower() == "descending"
-        pairs: list[tuple[Any, Any]] = list(zip(group, keys[k].sort_keys(group, context), strict=True))
-
-        def by_value(a: tuple[Any, Any], b: tuple[Any, Any]) -> int:
-            return _compare(a[1], b[1], descending)
-
-        pairs.sort(key=cmp_to_key(by_value))
-        out: list[Any] = []
-        start = 0
-        for i in range(1, len(pairs) + 1):
-            if i == len(pairs) or _compare(pairs[start][1], pairs[i][1], descending):
-                out += order([item for item, _ in pairs[start:i]], k + 1)
-                start = i
-        return out
-
-    return order(list(items), 0)
-
-
-def _compare(left: Any, right: Any, descending: bool) -> int:
-    """Compare two sort-key values as citeproc-py does: missing values last whatever the
-    direction, text without regard to case, numbers as numbers when both are numbers."""
-    if left is None or right is None:
-        return (left is None) - (right is None)
-    try:
-        left = str(left.lower())
-        right = str(right.lower())
-    except AttributeError:
-        pass
-    try:
-        left, right = int(str(left)), int(str(right))
-    except ValueError:
-        pass
-    result: int = (left > right) - (left < right)
-    return -result if descending else result
-
-
-def _number(items: list[Any], keys: list[str]) -> None:
-    """Store each item's citation number: its place in `keys`, as citeproc-py computes it."""
-    place = {key: i for i, key in enumerate(keys, 1)}
-    for item in items:
-        dict.__setitem__(item, "_number", place[item.key])
-
-
-@lru_cache(maxsize=1)
-def _item_class() -> type:
-    """A CitationItem that looks its reference and number up once, not on every access:
-    citeproc-py's own does a source lookup and a `keys.index()` (O(n) each) every time."""
-    from citeproc import CitationItem
-
-    class Item(CitationItem):  # type: ignore[misc]
-        @property
-        def reference(self) -> Any:
-            try:
-                return dict.__getitem__(self, "_reference")
-            except KeyError:
-                reference = self.bibliography.source[self.key]
-                dict.__setitem__(self, "_reference", reference)
-                return reference
-
-        @property
-        def number(self) -> int:
-            return int(dict.__getitem__(self, "_number"))
-
-    return Item
 
 
 def _tidy(text: str) -> str:

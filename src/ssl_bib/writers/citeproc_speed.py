@@ -1,0 +1,364 @@
+"""What makes citeproc-py fast enough: faster versions of its hottest methods.
+
+citeproc-py interprets the CSL style anew for every entry, and most of its time goes to
+answering the same questions about the style tree again and again: lxml xpath look-ups of
+macros, terms and options, the children of a node, the types a `cs:if` tests, whether a node
+has any formatting or affixes at all. The style never changes while rendering, so the answers
+are kept per (node, question). Each replacement below does what the method it replaces does,
+in the same order, with the same result: tests/test_reflist.py renders with and without them
+and compares the bytes. `set_fast(False)` puts citeproc-py's own methods back.
+
+Not cached: anything about `cs:date-part` nodes, whose attributes citeproc-py itself changes
+while rendering (`Date_Part.process` merges the calling date's attributes into them).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from functools import cmp_to_key, lru_cache
+from types import SimpleNamespace
+from typing import Any
+
+_MEMO: dict[tuple[Any, ...], Any] = {}
+_ORIGINALS: dict[tuple[type, str], Any] = {}
+_FASTER: dict[tuple[type, str], Any] = {}
+_FAST = [True]
+# Questions whose answer depends only on the style tree (and the locale files it loaded).
+_STRUCTURAL = ("xpath_search", "get_root", "get_option", "get_locale_option", "get_macro", "get_term")
+_FORMATTING = ("font-style", "font-variant", "font-weight", "text-decoration", "vertical-align")
+_TEXT_MARKUP = ("strip-periods", "text-case", "quotes", "prefix", "suffix", *_FORMATTING)
+# What the replacements below need of citeproc-py (its classes, and its own methods where a
+# replacement hands the uncommon case back); filled when the replacements are installed.
+_cp = SimpleNamespace()
+
+
+def fast() -> bool:
+    """Whether the faster methods are in place (the default)."""
+    return _FAST[0]
+
+
+def install() -> None:
+    """Put the faster methods in place, unless set_fast has already decided."""
+    if not _ORIGINALS:
+        set_fast(True)
+
+
+def set_fast(enabled: bool) -> None:
+    """Use the faster methods (the default), or citeproc-py as is; either way, forget every
+    cached answer."""
+    from citeproc import model
+
+    _FAST[0] = enabled
+    if not _ORIGINALS:
+        _record(model)
+    for (cls, name), function in _ORIGINALS.items():
+        setattr(cls, name, _FASTER[(cls, name)] if enabled else function)
+    _MEMO.clear()
+
+
+def _record(model: Any) -> None:
+    """Keep citeproc-py's methods, and make the faster version of each."""
+    from citeproc.source import VariableError
+    from citeproc.string import String, join
+
+    memoised = [(model.CitationStylesElement, name) for name in _STRUCTURAL]
+    memoised += [(model.Locale, "get_option"), (model.Name, "get_option")]
+    classes = [c for c in vars(model).values() if isinstance(c, type)]
+    memoised += [(c, "calls_variable") for c in classes if "calls_variable" in vars(c)]
+    replaced = {(getattr(model, cls), name): function for (cls, name), function in _REPLACEMENTS.items()}
+    _ORIGINALS.update(((cls, name), vars(cls)[name]) for cls, name in [*memoised, *replaced])
+    _FASTER.update((key, _memoised(_ORIGINALS[key])) for key in memoised)
+    _FASTER.update(replaced)
+    _cp.__dict__.update(
+        model=model,
+        VariableError=VariableError,
+        String=String,
+        join=join,
+        format=_ORIGINALS[(model.Formatted, "format")],
+        wrap=_ORIGINALS[(model.Affixed, "wrap")],
+        text_markup=_ORIGINALS[(model.Text, "markup")],
+    )
+
+
+def _memoised(function: Any) -> Any:
+    def wrapper(self: Any, *args: Any, **kwargs: Any) -> Any:
+        key = (function, self, *args, *kwargs.items())
+        try:
+            return _MEMO[key]
+        except KeyError:
+            result = _MEMO[key] = function(self, *args, **kwargs)
+            return result
+        except TypeError:  # an unhashable argument (a name's sort options): not memoisable
+            return function(self, *args, **kwargs)
+
+    return wrapper
+
+
+def _kept(question: str, node: Any, answer: Callable[[Any], Any]) -> Any:
+    """The answer to `question` about a style node, computed once."""
+    key = (question, node)
+    try:
+        return _MEMO[key]
+    except KeyError:
+        result = _MEMO[key] = answer(node)
+        return result
+
+
+# --- the replacements, each followed by what it keeps about a node ----------------------------
+
+
+def _render_children(self: Any, item: Any, delimiter: str = "", **kwargs: Any) -> Any:
+    output = []
+    for child, choose in _kept("children", self, _children):
+        try:
+            if choose:
+                text = child.render(item, delimiter=delimiter, **kwargs)
+            else:
+                text = child.render(item, **kwargs)
+            if text is not None:
+                output.append(text)
+        except _cp.VariableError:
+            pass
+    return _cp.join(output, delimiter) if output else None
+
+
+def _children(node: Any) -> list[tuple[Any, bool]]:
+    return [(child, isinstance(child, _cp.model.Choose)) for child in node]
+
+
+def _choose_render(self: Any, item: Any, context: Any = None, delimiter: str = "", **kwargs: Any) -> Any:
+    for child, _ in _kept("children", self, _children):
+        try:
+            return child.render(item, context=context, delimiter=delimiter, **kwargs)
+        except _cp.model.ConditionFailed:
+            continue
+    return None
+
+
+def _if_render(self: Any, item: Any, context: Any = None, delimiter: str = "", **kwargs: Any) -> Any:
+    if not _kept("condition", self, _condition)(item, context):
+        raise _cp.model.ConditionFailed
+    return self.render_children(item, context=context, delimiter=delimiter, **kwargs)
+
+
+def _condition(node: Any) -> Callable[[Any, Any], bool]:
+    """A `cs:if`'s test as one function of (item, context): its `type` and `variable` tests
+    read once, the rarer ones left to citeproc-py's own methods, all in citeproc-py's order."""
+    attrib = node.attrib
+    tests: list[Callable[[Any, Any], list[bool]]] = []
+    if "type" in attrib:
+        types = [name.lower() for name in attrib["type"].split()]
+        tests.append(lambda item, context: [name == item.reference.type for name in types])
+    if "variable" in attrib:
+        names = [name.replace("-", "_") for name in attrib["variable"].split()]
+        tests.append(lambda item, context: [_has(item, name) for name in names])
+    for test in ("is-numeric", "is-uncertain-date", "locator"):
+        if test in attrib:
+            tests.append(_without_context(getattr(node, "_" + test.replace("-", "_"))))
+    if "position" in attrib:
+        tests.append(node._position)
+    match = attrib.get("match")
+
+    def condition(item: Any, context: Any) -> bool:
+        results: list[bool] = []
+        for test in tests:
+            results += test(item, context)
+        if match == "any":
+            return any(results)
+        if match == "none":
+            return not any(results)
+        return all(results)
+
+    return condition
+
+
+def _without_context(method: Callable[[Any], list[bool]]) -> Callable[[Any, Any], list[bool]]:
+    return lambda item, context: method(item)
+
+
+def _has(item: Any, variable: str) -> bool:
+    return ("locator" in item) if variable == "locator" else (variable in item.reference)
+
+
+def _format(self: Any, string: Any) -> Any:
+    if type(self) is not _cp.model.Date_Part and not _kept("formatted", self, _has_formatting):
+        return str(string) if isinstance(string, (int, float)) else string
+    return _cp.format(self, string)
+
+
+def _has_formatting(node: Any) -> bool:
+    return any(name in node.attrib for name in _FORMATTING)
+
+
+def _wrap(self: Any, string: Any) -> Any:
+    if string is None or type(self) is _cp.model.Date_Part or _kept("affixed", self, _has_affixes):
+        return _cp.wrap(self, string)
+    return string
+
+
+def _has_affixes(node: Any) -> bool:
+    return "prefix" in node.attrib or "suffix" in node.attrib
+
+
+def _text_process(self: Any, item: Any, context: Any = None, **kwargs: Any) -> Any:
+    if context is None:
+        context = self
+    reference = item.reference
+    if "language" in reference:
+        language = reference["language"][:2]
+    else:
+        language = self.get_root().get("default-locale", "en")[:2]
+    attrib = self.attrib
+    if "variable" in attrib:
+        text = self._variable(item, context)
+    elif "macro" in attrib:
+        text = self.get_macro(self.get("macro")).render(item, context)
+    elif "term" in attrib:
+        text = self._term(item)
+    elif "value" in attrib:
+        text = _cp.String(self.preformat(self.get("value")))
+    return text, language
+
+
+def _text_markup(self: Any, text: Any, language: Any) -> Any:
+    if not text:
+        return None
+    if _kept("marked up", self, _has_markup):
+        return _cp.text_markup(self, text, language)
+    return text
+
+
+def _has_markup(node: Any) -> bool:
+    """Whether a cs:text changes what it renders: periods, case, quotes, format, affixes."""
+    return any(name in node.attrib for name in _TEXT_MARKUP)
+
+
+def _group_process(self: Any, item: Any, context: Any = None, **kwargs: Any) -> Any:
+    output = []
+    variable_called = False
+    variable_rendered = False
+    delimiter = self.get("delimiter", "")
+    for child, choose, calls in _kept("group children", self, _group_children):
+        variable_called = variable_called or calls
+        try:
+            if choose:
+                text = child.render(item, context=context, delimiter=delimiter, **kwargs)
+            else:
+                text = child.render(item, context=context, **kwargs)
+            if text is not None:
+                output.append(text)
+                variable_rendered = variable_rendered or calls
+        except _cp.VariableError:
+            pass
+    if output and (not variable_called or variable_rendered):
+        return self.join(output)
+    raise _cp.VariableError
+
+
+def _group_children(node: Any) -> list[tuple[Any, bool, bool]]:
+    return [(child, isinstance(child, _cp.model.Choose), child.calls_variable()) for child in node]
+
+
+def _lazy_sort(sort: Any, items: list[Any], context: Any) -> list[Any]:
+    """Sort like citeproc-py's cs:sort, computing a key only for items still tied on the
+    keys before it. citeproc-py renders every key (APA has ten, four of them macros) for
+    every item up front; most items are told apart by the first one or two."""
+    keys = sort.findall("cs:key", sort.nsmap)
+
+    def order(group: list[Any], k: int) -> list[Any]:
+        if len(group) < 2 or k == len(keys):
+            return group
+        descending = keys[k].get("sort", "ascending").lower() == "descending"
+        pairs: list[tuple[Any, Any]] = list(zip(group, keys[k].sort_keys(group, context), strict=True))
+
+        def by_value(a: tuple[Any, Any], b: tuple[Any, Any]) -> int:
+            return _compare(a[1], b[1], descending)
+
+        pairs.sort(key=cmp_to_key(by_value))
+        out: list[Any] = []
+        start = 0
+        for i in range(1, len(pairs) + 1):
+            if i == len(pairs) or _compare(pairs[start][1], pairs[i][1], descending):
+                out += order([item for item, _ in pairs[start:i]], k + 1)
+                start = i
+        return out
+
+    return order(list(items), 0)
+
+
+def _compare(left: Any, right: Any, descending: bool) -> int:
+    """Compare two sort-key values as citeproc-py does: missing values last whatever the
+    direction, text without regard to case, numbers as numbers when both are numbers."""
+    if left is None or right is None:
+        return (left is None) - (right is None)
+    try:
+        left = str(left.lower())
+        right = str(right.lower())
+    except AttributeError:
+        pass
+    try:
+        left, right = int(str(left)), int(str(right))
+    except ValueError:
+        pass
+    result: int = (left > right) - (left < right)
+    return -result if descending else result
+
+
+_REPLACEMENTS: dict[tuple[str, str], Callable[..., Any]] = {
+    ("Parent", "render_children"): _render_children,
+    ("Choose", "render"): _choose_render,
+    ("If", "render"): _if_render,
+    ("Formatted", "format"): _format,
+    ("Affixed", "wrap"): _wrap,
+    ("Text", "process"): _text_process,
+    ("Text", "markup"): _text_markup,
+    ("Group", "process"): _group_process,
+    ("Sort", "sort"): _lazy_sort,
+}
+
+
+@lru_cache(maxsize=1)
+def item_class() -> type:
+    """A CitationItem that keeps its reference and number as plain attributes, set once by
+    `attach`: citeproc-py's own looks the reference up in the source and the number with a
+    `keys.index()` (O(n)) on every access."""
+    from citeproc import CitationItem
+
+    class Item(CitationItem):  # type: ignore[misc]
+        reference: Any = None  # not a property: the instance's own value wins
+        number: int = 0
+
+    return Item
+
+
+def attach(items: list[Any], source: Any) -> None:
+    """Give fast items their reference, with a faster look-up of its variables."""
+    from citeproc.source import Reference
+
+    fast_reference = _reference_class(Reference)
+    for item in items:
+        reference = source[item.key]
+        if type(reference) is Reference:
+            object.__setattr__(reference, "__class__", fast_reference)
+        object.__setattr__(item, "reference", reference)
+
+
+def number(items: list[Any], keys: list[str]) -> None:
+    """Give fast items their citation number: their place in `keys`, as citeproc-py has it."""
+    place = {key: i for i, key in enumerate(keys, 1)}
+    for item in items:
+        object.__setattr__(item, "number", place[item.key])
+
+
+@lru_cache(maxsize=1)
+def _reference_class(base: type) -> type:
+    """citeproc-py's Reference, with a missing variable found by dict's own look-up."""
+    from citeproc.source import VariableError
+
+    class FastReference(base):  # type: ignore[misc]
+        __getitem__ = dict.__getitem__
+
+        def __missing__(self, key: str) -> Any:
+            raise VariableError
+
+    return FastReference
