@@ -127,12 +127,61 @@ def _children(node: Any) -> list[tuple[Any, bool]]:
 
 
 def _choose_render(self: Any, item: Any, context: Any = None, delimiter: str = "", **kwargs: Any) -> Any:
-    for child, _ in _kept("children", self, _children):
+    branch = _kept("branches", self, _Branches).choose(item, context)
+    if branch is None:
+        return None
+    return branch.render_children(item, context=context, delimiter=delimiter, **kwargs)
+
+
+class _Branches:
+    """Which branch of a cs:choose applies to an item: the first whose condition holds, as
+    citeproc-py decides it. When the conditions test only an item's type and which variables
+    it has, the answer is the same for every item alike in those two, and is kept for them."""
+
+    def __init__(self, choose: Any) -> None:
+        self.branches = [
+            (child, _kept("condition", child, _condition) if _is_if(child) else None) for child in choose
+        ]
+        self.by_shape: dict[tuple[str, frozenset[str]], Any] | None = None
+        if all(_is_if(child) is False or _tests_only_shape(child) for child in choose):
+            self.by_shape = {}
+
+    def choose(self, item: Any, context: Any) -> Any:
+        if self.by_shape is None:
+            return self._first(item, context)
+        reference = item.reference
+        shape = (reference.type, _variables(reference))
         try:
-            return child.render(item, context=context, delimiter=delimiter, **kwargs)
-        except _cp.model.ConditionFailed:
-            continue
-    return None
+            return self.by_shape[shape]
+        except KeyError:
+            branch = self.by_shape[shape] = self._first(item, context)
+            return branch
+
+    def _first(self, item: Any, context: Any) -> Any:
+        for child, condition in self.branches:
+            if condition is None or condition(item, context):
+                return child
+        return None
+
+
+def _is_if(node: Any) -> bool:
+    return isinstance(node, _cp.model.If)  # cs:else-if is an If too
+
+
+def _tests_only_shape(node: Any) -> bool:
+    attrib = node.attrib
+    return (
+        set(attrib) <= {"type", "variable", "match"} and "locator" not in attrib.get("variable", "").split()
+    )
+
+
+def _variables(reference: Any) -> frozenset[str]:
+    """The names of the variables a reference has, worked out once per reference."""
+    try:
+        return reference.__dict__["variables"]  # type: ignore[no-any-return]
+    except KeyError:
+        names = reference.__dict__["variables"] = frozenset(reference)
+        return names
 
 
 def _if_render(self: Any, item: Any, context: Any = None, delimiter: str = "", **kwargs: Any) -> Any:
@@ -207,17 +256,25 @@ def _text_process(self: Any, item: Any, context: Any = None, **kwargs: Any) -> A
     if "language" in reference:
         language = reference["language"][:2]
     else:
-        language = self.get_root().get("default-locale", "en")[:2]
+        language = _kept("default language", self, _default_language)
     attrib = self.attrib
     if "variable" in attrib:
         text = self._variable(item, context)
     elif "macro" in attrib:
-        text = self.get_macro(self.get("macro")).render(item, context)
+        text = _kept("macro", self, _macro).render(item, context)
     elif "term" in attrib:
         text = self._term(item)
     elif "value" in attrib:
         text = _cp.String(self.preformat(self.get("value")))
     return text, language
+
+
+def _default_language(node: Any) -> str:
+    return str(node.get_root().get("default-locale", "en")[:2])
+
+
+def _macro(node: Any) -> Any:
+    return node.get_macro(node.get("macro"))
 
 
 def _text_markup(self: Any, text: Any, language: Any) -> Any:
