@@ -154,9 +154,11 @@ def _render(refs: Sequence[Reference], style_name: str) -> tuple[Entry, ...]:
     bibliography = CitationStylesBibliography(style, source, formatter.html)
     fast = citeproc_speed.fast()
     items = [(citeproc_speed.item_class() if fast else CitationItem)(ref.key) for ref in refs]
-    for item in items:
-        bibliography.register(Citation([item]))
-    if fast:
+    if not fast:
+        for item in items:
+            bibliography.register(Citation([item]))
+    else:
+        citeproc_speed.register(bibliography, items)
         citeproc_speed.attach(items, source)
         citeproc_speed.number(items, bibliography.keys)
     bibliography.sort()
