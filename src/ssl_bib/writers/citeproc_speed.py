@@ -8,7 +8,7 @@ are kept per (node, question). Each replacement below does what the method it re
 in the same order, with the same result: tests/test_reflist.py renders with and without them
 and compares the bytes. `set_fast(False)` puts citeproc-py's own methods back.
 
-Not cached: anything about `cs:date-part` nodes, whose attributes citeproc-py itself changes
+Never kept: anything about a `cs:date-part` node, whose attributes citeproc-py itself changes
 while rendering (`Date_Part.process` merges the calling date's attributes into them).
 """
 
@@ -25,8 +25,7 @@ _FASTER: dict[tuple[type, str], Any] = {}
 _FAST = [True]
 # Questions whose answer depends only on the style tree (and the locale files it loaded).
 _STRUCTURAL = ("xpath_search", "get_root", "get_option", "get_locale_option", "get_macro", "get_term")
-_FORMATTING = ("font-style", "font-variant", "font-weight", "text-decoration", "vertical-align")
-_TEXT_MARKUP = ("strip-periods", "text-case", "quotes", "prefix", "suffix", *_FORMATTING)
+_TEXT_MARKUP = ("strip-periods", "text-case", "quotes", "prefix", "suffix")
 # What the replacements below need of citeproc-py (its classes, and its own methods where a
 # replacement hands the uncommon case back); filled when the replacements are installed.
 _cp = SimpleNamespace()
@@ -230,19 +229,48 @@ def _has(item: Any, variable: str) -> bool:
 
 
 def _format(self: Any, string: Any) -> Any:
-    if type(self) is not _cp.model.Date_Part and not _kept("formatted", self, _has_formatting):
-        return str(string) if isinstance(string, (int, float)) else string
-    return _cp.format(self, string)
+    # a cs:date-part's attributes change while rendering (see above): ask it every time
+    steps = _formatting(self) if type(self) is _cp.model.Date_Part else _kept("formatting", self, _formatting)
+    if steps is None:
+        return _cp.format(self, string)
+    if isinstance(string, (int, float)):
+        string = str(string)
+    if steps:
+        formatter = self.get_formatter()
+        for markup in steps:
+            string = getattr(formatter, markup)(string)
+    return string
 
 
-def _has_formatting(node: Any) -> bool:
-    return any(name in node.attrib for name in _FORMATTING)
+# What Formatted.format applies for each attribute value, in its order ("" for nothing).
+_FORMATS = {
+    "font-style": {"normal": "", "italic": "Italic", "oblique": "Oblique"},
+    "font-variant": {"normal": "", "small-caps": "SmallCaps"},
+    "font-weight": {"normal": "", "bold": "Bold", "light": "Light"},
+    "text-decoration": {"none": "", "underline": "Underline"},
+    "vertical-align": {"baseline": "", "sup": "Superscript", "sub": "Subscript"},
+}
+
+
+def _formatting(node: Any) -> list[str] | None:
+    """The formatter's markup classes a node applies, in order; None for a value citeproc-py
+    does not know (its own method then fails as it always has)."""
+    steps = []
+    for attribute, values in _FORMATS.items():
+        value = node.get(attribute, next(iter(values)))
+        if value not in values:
+            return None
+        if values[value]:
+            steps.append(values[value])
+    return steps
 
 
 def _wrap(self: Any, string: Any) -> Any:
-    if string is None or type(self) is _cp.model.Date_Part or _kept("affixed", self, _has_affixes):
-        return _cp.wrap(self, string)
-    return string
+    if type(self) is _cp.model.Date_Part:
+        affixed = _has_affixes(self)
+    else:
+        affixed = _kept("affixed", self, _has_affixes)
+    return _cp.wrap(self, string) if affixed or string is None else string
 
 
 def _has_affixes(node: Any) -> bool:
@@ -287,7 +315,7 @@ def _text_markup(self: Any, text: Any, language: Any) -> Any:
 
 def _has_markup(node: Any) -> bool:
     """Whether a cs:text changes what it renders: periods, case, quotes, format, affixes."""
-    return any(name in node.attrib for name in _TEXT_MARKUP)
+    return any(name in node.attrib for name in (*_TEXT_MARKUP, *_FORMATS))
 
 
 def _group_process(self: Any, item: Any, context: Any = None, **kwargs: Any) -> Any:
