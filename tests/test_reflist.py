@@ -164,8 +164,9 @@ def test_other_styles_render_every_entry(style):
 )
 def test_fast_path_renders_the_same_bytes_as_plain_citeproc(style, refs_of, monkeypatch):
     from ssl_bib.writers import citeproc_render as reflist
+    from ssl_bib.writers import citeproc_speed
 
-    monkeypatch.setattr(reflist, "PARALLEL_MIN", 10)  # in worker processes, even the seed list
+    monkeypatch.setattr(citeproc_speed, "PARALLEL_MIN", 10)  # in worker processes, even the seed list
     catalog, refs = refs_of()
     try:
         reflist.set_fast(False)

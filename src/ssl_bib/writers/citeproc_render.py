@@ -164,7 +164,10 @@ def _render(refs: Sequence[Reference], style_name: str) -> tuple[Entry, ...]:
     bibliography.sort()
     if fast:
         citeproc_speed.number(items, bibliography.keys)
-    raw = _render_in_parallel(style, bibliography.items) if fast else bibliography.bibliography()
+    if fast:
+        raw = citeproc_speed.in_parallel(_render_slice, (style, bibliography.items), len(refs))
+    else:
+        raw = bibliography.bibliography()
     texts = [_tidy(str(e)) for e in raw]
     by_key = {r.key: r for r in refs}
     return tuple(
@@ -172,37 +175,9 @@ def _render(refs: Sequence[Reference], style_name: str) -> tuple[Entry, ...]:
     )
 
 
-# citeproc-py renders every entry on its own (no state passes between entries), so a long
-# bibliography is split over the machine's cores: forked workers share the parsed style.
-PARALLEL_MIN = 300
-_WORK: list[Any] = []
-
-
-def _render_chunk(bounds: tuple[int, int]) -> list[str]:
-    style, items = _WORK[0]
-    return [str(text) for text in style.render_bibliography(items[bounds[0] : bounds[1]])]
-
-
-def _render_in_parallel(style: Any, items: list[Any]) -> list[str]:
-    """Render sorted, numbered items; in forked worker processes when there are many."""
-    import gc
-    import multiprocessing
-    import os
-
-    workers = min(os.cpu_count() or 1, 8)
-    if len(items) < PARALLEL_MIN or workers < 2 or "fork" not in multiprocessing.get_all_start_methods():
-        return [str(text) for text in style.render_bibliography(items)]
-    size = max(1, -(-len(items) // (workers * 4)))
-    chunks = [(start, min(start + size, len(items))) for start in range(0, len(items), size)]
-    _WORK[:] = [(style, items)]
-    gc.freeze()  # the workers' garbage collector leaves the parent's objects (and pages) alone
-    try:
-        with multiprocessing.get_context("fork").Pool(workers) as pool:
-            parts = pool.map(_render_chunk, chunks)
-    finally:
-        gc.unfreeze()
-        _WORK.clear()
-    return [text for part in parts for text in part]
+def _render_slice(work: tuple[Any, list[Any]], start: int, stop: int) -> list[str]:
+    style, items = work
+    return [str(text) for text in style.render_bibliography(items[start:stop])]
 
 
 def _drop_repeated_title(text: str, ref: Reference) -> str:

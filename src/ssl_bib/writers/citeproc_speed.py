@@ -87,10 +87,22 @@ def _memoised(function: Any) -> Any:
         except KeyError:
             result = _MEMO[key] = function(self, *args, **kwargs)
             return result
-        except TypeError:  # an unhashable argument (a name's sort options): not memoisable
+        except TypeError:  # a dict among the arguments (a name's sort options)
+            pass
+        frozen = (function, self, *map(_frozen, args), *((k, _frozen(v)) for k, v in kwargs.items()))
+        try:
+            return _MEMO[frozen]
+        except KeyError:
+            result = _MEMO[frozen] = function(self, *args, **kwargs)
+            return result
+        except TypeError:  # not even then
             return function(self, *args, **kwargs)
 
     return wrapper
+
+
+def _frozen(value: Any) -> Any:
+    return ("dict", *sorted(value.items())) if isinstance(value, dict) else value
 
 
 def _kept(question: str, node: Any, answer: Callable[[Any], Any]) -> Any:
@@ -347,44 +359,63 @@ def _group_children(node: Any) -> list[tuple[Any, bool, bool]]:
 def _lazy_sort(sort: Any, items: list[Any], context: Any) -> list[Any]:
     """Sort like citeproc-py's cs:sort, computing a key only for items still tied on the
     keys before it. citeproc-py renders every key (APA has ten, four of them macros) for
-    every item up front; most items are told apart by the first one or two."""
-    keys = sort.findall("cs:key", sort.nsmap)
+    every item up front; most items are told apart by the first one or two. Each key is
+    computed for all the tied items at once, in worker processes when they are many."""
 
-    def order(group: list[Any], k: int) -> list[Any]:
-        if len(group) < 2 or k == len(keys):
-            return group
-        descending = keys[k].get("sort", "ascending").lower() == "descending"
-        pairs: list[tuple[Any, Any]] = list(zip(group, keys[k].sort_keys(group, context), strict=True))
+    def key_values(work: tuple[Any, list[Any]], start: int, stop: int) -> list[Any]:
+        key, batch = work
+        return list(key.sort_keys(batch[start:stop], context))
 
-        def by_value(a: tuple[Any, Any], b: tuple[Any, Any]) -> int:
+    groups = [list(items)]
+    for key in sort.findall("cs:key", sort.nsmap):
+        batch = [item for group in groups if len(group) > 1 for item in group]
+        if not batch:
+            break
+        values = iter([_sortable(value) for value in in_parallel(key_values, (key, batch), len(batch))])
+        descending = key.get("sort", "ascending").lower() == "descending"
+
+        def by_value(a: tuple[Any, Any], b: tuple[Any, Any], descending: bool = descending) -> int:
             return _compare(a[1], b[1], descending)
 
-        pairs.sort(key=cmp_to_key(by_value))
-        out: list[Any] = []
-        start = 0
-        for i in range(1, len(pairs) + 1):
-            if i == len(pairs) or _compare(pairs[start][1], pairs[i][1], descending):
-                out += order([item for item, _ in pairs[start:i]], k + 1)
-                start = i
-        return out
+        regrouped = []
+        for group in groups:
+            if len(group) < 2:
+                regrouped.append(group)
+                continue
+            pairs = sorted(((item, next(values)) for item in group), key=cmp_to_key(by_value))
+            start = 0
+            for i in range(1, len(pairs) + 1):
+                if i == len(pairs) or by_value(pairs[start], pairs[i]):
+                    regrouped.append([item for item, _ in pairs[start:i]])
+                    start = i
+        groups = regrouped
+    return [item for group in groups for item in group]
 
-    return order(list(items), 0)
 
-
-def _compare(left: Any, right: Any, descending: bool) -> int:
-    """Compare two sort-key values as citeproc-py does: missing values last whatever the
-    direction, text without regard to case, numbers as numbers when both are numbers."""
-    if left is None or right is None:
-        return (left is None) - (right is None)
+def _sortable(value: Any) -> tuple[Any, int | None] | None:
+    """A sort-key value as citeproc-py compares it: text without regard to case, and the
+    number it reads as, if any."""
+    if value is None:
+        return None
     try:
-        left = str(left.lower())
-        right = str(right.lower())
+        value = str(value.lower())
     except AttributeError:
         pass
     try:
-        left, right = int(str(left)), int(str(right))
+        return value, int(str(value))
     except ValueError:
-        pass
+        return value, None
+
+
+def _compare(left: Any, right: Any, descending: bool) -> int:
+    """Compare two _sortable values as citeproc-py does: missing values last whatever the
+    direction, numbers as numbers when both are numbers, text otherwise."""
+    if left is None or right is None:
+        return (left is None) - (right is None)
+    if left[1] is not None and right[1] is not None:
+        left, right = left[1], right[1]
+    else:
+        left, right = left[0], right[0]
     result: int = (left > right) - (left < right)
     return -result if descending else result
 
@@ -400,6 +431,39 @@ _REPLACEMENTS: dict[tuple[str, str], Callable[..., Any]] = {
     ("Group", "process"): _group_process,
     ("Sort", "sort"): _lazy_sort,
 }
+
+
+# citeproc-py renders every entry on its own (no state passes between entries), so a long
+# bibliography is split over the machine's cores: forked workers share the parsed style.
+PARALLEL_MIN = 300
+_WORK: list[Any] = []
+
+
+def in_parallel(function: Callable[[Any, int, int], list[Any]], work: Any, n: int) -> list[Any]:
+    """`function(work, 0, n)`, computed in slices by forked worker processes when n is large:
+    each slice's list, joined in order. `work` reaches the workers by the fork, not pickled."""
+    import gc
+    import multiprocessing
+    import os
+
+    workers = min(os.cpu_count() or 1, 8)
+    if n < PARALLEL_MIN or workers < 2 or "fork" not in multiprocessing.get_all_start_methods():
+        return function(work, 0, n)
+    size = -(-n // (workers * 4))
+    _WORK[:] = [function, work]
+    gc.freeze()  # the workers' garbage collector leaves the parent's objects (and pages) alone
+    try:
+        with multiprocessing.get_context("fork").Pool(workers) as pool:
+            parts = pool.map(_work_on, [(start, min(start + size, n)) for start in range(0, n, size)])
+    finally:
+        gc.unfreeze()
+        _WORK.clear()
+    return [value for part in parts for value in part]
+
+
+def _work_on(bounds: tuple[int, int]) -> list[Any]:
+    function, work = _WORK
+    return function(work, *bounds)  # type: ignore[no-any-return]
 
 
 @lru_cache(maxsize=1)
