@@ -449,7 +449,7 @@ def in_parallel(function: Callable[[Any, int, int], list[Any]], work: Any, n: in
     workers = min(os.cpu_count() or 1, 8)
     if n < PARALLEL_MIN or workers < 2 or "fork" not in multiprocessing.get_all_start_methods():
         return function(work, 0, n)
-    size = -(-n // (workers * 4))
+    size = -(-n // (workers * 8))
     _WORK[:] = [function, work]
     gc.freeze()  # the workers' garbage collector leaves the parent's objects (and pages) alone
     try:
