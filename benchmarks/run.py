@@ -34,7 +34,7 @@ from werkzeug.serving import make_server  # noqa: E402
 
 from ssl_bib.arxiv_source import ApiSource, SnapshotSource  # noqa: E402
 from ssl_bib.catalog import load_catalog, parse_catalog  # noqa: E402
-from ssl_bib.lock import Lock, load_lock  # noqa: E402
+from ssl_bib.lock import Lock, load_lock, save_lock  # noqa: E402
 from ssl_bib.pipeline import render_all  # noqa: E402
 from ssl_bib.resolve import build_references, pending, resolve  # noqa: E402
 from ssl_bib.writers import citeproc_render  # noqa: E402
@@ -168,12 +168,18 @@ def bench_snapshot(tmp: Path, sizes: list[int]) -> None:
 
 
 def synthetic_refs(n: int, tmp: Path):
+    """A catalog of n generated papers, resolved; its papers.toml and papers.lock are left in
+    tmp/project-n for the command-line benchmark."""
     records = synthetic_records(n)
     snap = tmp / f"records-{n}.jsonl"
     snap.write_text("".join(json.dumps(r) + "\n" for r in records.values()), encoding="utf-8")
-    catalog = parse_catalog(catalog_for(records, sections=8))
+    project = tmp / f"project-{n}"
+    project.mkdir(exist_ok=True)
+    (project / "papers.toml").write_text(catalog_for(records, sections=8), encoding="utf-8")
+    catalog = load_catalog(project / "papers.toml")
     lock = Lock()
     resolve(catalog, lock, SnapshotSource(snap), save=lambda lock: None)
+    save_lock(lock, project / "papers.lock")
     return catalog, build_references(catalog, lock)
 
 
@@ -203,6 +209,33 @@ def bench_export(tmp: Path, sizes: list[int], repeat: int) -> None:
                 base = "pandoc not installed" if fmt in ("markdown", "html") else ""
             warm_t = median_time(warm, repeat)
             row(label, "cold / warm", f"{cold_t:.2f} / {warm_t:.3f} s", base)
+        if have_pandoc:
+            bench_command(tmp, n, catalog, refs, repeat)
+
+
+def bench_command(tmp: Path, n: int, catalog, refs, repeat: int) -> None:
+    """The whole command, as a user runs it: Python start-up, imports, catalog, lock, render,
+    write; against the whole pandoc command."""
+    project = tmp / f"project-{n}"
+    ours = [*ssl_bib_command(), "export", "--offline", "-f", "markdown", "-s", "apa", "-o", "out.md"]
+    pandoc = pandoc_command(tmp, catalog, refs, "apa")
+    env = {**os.environ, "PYTHONPATH": str(ROOT / "src")}
+    ours_t, pandoc_t = alternate(
+        lambda: subprocess.run(ours, check=True, cwd=project, env=env, capture_output=True),
+        lambda: subprocess.run(pandoc, check=True),
+        repeat,
+    )
+    row(
+        f"ssl-bib export, {n:,} papers, markdown/apa",
+        "whole command",
+        f"{ours_t:.2f} s",
+        f"pandoc --citeproc {pandoc_t:.2f} s; ratio {ours_t / pandoc_t:.2f}",
+    )
+
+
+def ssl_bib_command() -> list[str]:
+    """This checkout's command line (run with PYTHONPATH=src), whatever else is installed."""
+    return [sys.executable, "-m", "ssl_bib.cli"]
 
 
 def alternate(ours: Callable[[], object], theirs: Callable[[], object], repeat: int) -> tuple[float, float]:
@@ -234,9 +267,9 @@ def pandoc_command(tmp: Path, catalog, refs, style: str) -> list[str]:
 
 
 def bench_startup(repeat: int) -> None:
-    exe = shutil.which("ssl-bib") or ""
-    command = [exe, "--help"] if exe else [sys.executable, "-m", "ssl_bib.cli", "--help"]
-    help_t = median_time(lambda: subprocess.run(command, check=True, capture_output=True), repeat)
+    command = [*ssl_bib_command(), "--help"]
+    env = {**os.environ, "PYTHONPATH": str(ROOT / "src")}
+    help_t = median_time(lambda: subprocess.run(command, check=True, capture_output=True, env=env), repeat)
     bare = median_time(lambda: subprocess.run([sys.executable, "-c", "pass"], check=True), repeat)
     heavy = subprocess.run(
         [

@@ -27,6 +27,7 @@ def test_quick_benchmark_runs_and_prints_every_measure():
         "export 100 papers, bibtex",
         "markdown/apa",
         "html/ieee",
+        "whole command",
         "ssl-bib --help",
         "seed list (93 papers)",
     ):
