@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 from html.parser import HTMLParser
+from pathlib import Path
 
 import pytest
 from helpers import seed, small, synthetic
@@ -147,6 +148,9 @@ def test_other_styles_render_every_entry(style):
     assert text.count("Hénaff") == 2 and "van den Oord" in text
 
 
+UNCOMMON = Path(__file__).parent / "data" / "uncommon.csl"  # features the usual styles skip
+
+
 @pytest.mark.parametrize(
     ("style", "refs_of"),
     [
@@ -158,6 +162,8 @@ def test_other_styles_render_every_entry(style):
         ("american-chemical-society", seed),
         ("association-for-computing-machinery", seed),
         ("springer-basic-author-date", seed),
+        (str(UNCOMMON), seed),
+        (str(UNCOMMON), small),
         ("apa", lambda: synthetic(400)),
         ("harvard-cite-them-right", lambda: synthetic(400)),
     ],

@@ -76,6 +76,7 @@ def _record(model: Any) -> None:
         format=_ORIGINALS[(model.Formatted, "format")],
         wrap=_ORIGINALS[(model.Affixed, "wrap")],
         text_markup=_ORIGINALS[(model.Text, "markup")],
+        choose=_ORIGINALS[(model.Choose, "render")],
     )
 
 
@@ -89,8 +90,8 @@ def _memoised(function: Any) -> Any:
             return result
         except TypeError:  # a dict among the arguments (a name's sort options)
             pass
-        frozen = (function, self, *map(_frozen, args), *((k, _frozen(v)) for k, v in kwargs.items()))
         try:
+            frozen = (function, self, *map(_frozen, args), *((k, _frozen(v)) for k, v in kwargs.items()))
             return _MEMO[frozen]
         except KeyError:
             result = _MEMO[frozen] = function(self, *args, **kwargs)
@@ -138,7 +139,10 @@ def _children(node: Any) -> list[tuple[Any, bool]]:
 
 
 def _choose_render(self: Any, item: Any, context: Any = None, delimiter: str = "", **kwargs: Any) -> Any:
-    branch = _kept("branches", self, _Branches).choose(item, context)
+    branches = _kept("branches", self, _Branches)
+    if not branches.usual:
+        return _cp.choose(self, item, context, delimiter, **kwargs)
+    branch = branches.choose(item, context)
     if branch is None:
         return None
     return branch.render_children(item, context=context, delimiter=delimiter, **kwargs)
@@ -150,6 +154,7 @@ class _Branches:
     it has, the answer is the same for every item alike in those two, and is kept for them."""
 
     def __init__(self, choose: Any) -> None:
+        self.usual = all(isinstance(child, (_cp.model.If, _cp.model.Else)) for child in choose)
         self.branches = [
             (child, _kept("condition", child, _condition) if _is_if(child) else None) for child in choose
         ]
