@@ -78,9 +78,13 @@ def base_key(family: str, year: int | None, title: str) -> str:
     'henaff2019dataefficient'
     """
     name = re.sub(r"[^a-z]", "", ascii_fold(family).lower()) or "anon"
-    words = [re.sub(r"[^a-z0-9]", "", ascii_fold(w).lower()) for w in re.split(r"[\s/]+", title)]
-    words = [w for w in words if w]
-    first = next((w for w in words if w not in _STOP), words[0] if words else "")
+    words = (re.sub(r"[^a-z0-9]", "", ascii_fold(w).lower()) for w in re.split(r"[\s/]+", title))
+    first = ""  # the first significant word, else the first word (folded only as far as needed)
+    for word in filter(None, words):
+        if word not in _STOP:
+            first = word
+            break
+        first = first or word
     return f"{name}{year or ''}{first}"
 
 
