@@ -153,32 +153,18 @@ def _render(refs: Sequence[Reference], style_name: str) -> tuple[Entry, ...]:
     # citeproc-py lower-cases ids; our keys are lower-case ASCII already (keys.py).
     source = CiteProcJSON([_render_item(r, suffixes.get(r.key, "")) for r in refs])
     bibliography = CitationStylesBibliography(style, source, formatter.html)
-    fast = citeproc_speed.fast()
-    items = [(citeproc_speed.item_class() if fast else CitationItem)(ref.key) for ref in refs]
-    if not fast:
-        for item in items:
-            bibliography.register(Citation([item]))
+    if citeproc_speed.fast():
+        raw = citeproc_speed.render_bibliography(bibliography, [ref.key for ref in refs])
     else:
-        citeproc_speed.register(bibliography, items)
-        citeproc_speed.attach(items, source)
-        citeproc_speed.number(items, bibliography.keys)
-    bibliography.sort()
-    if fast:
-        citeproc_speed.number(items, bibliography.keys)
-    if fast:
-        raw = citeproc_speed.in_parallel(_render_slice, (style, bibliography.items), len(refs))
-    else:
+        for ref in refs:
+            bibliography.register(Citation([CitationItem(ref.key)]))
+        bibliography.sort()
         raw = bibliography.bibliography()
     texts = [_tidy(str(e)) for e in raw]
     by_key = {r.key: r for r in refs}
     return tuple(
         Entry(k, _drop_repeated_title(t, by_key[k])) for k, t in zip(bibliography.keys, texts, strict=True)
     )
-
-
-def _render_slice(work: tuple[Any, list[Any]], start: int, stop: int) -> list[str]:
-    style, items = work
-    return [str(text) for text in style.render_bibliography(items[start:stop])]
 
 
 def _drop_repeated_title(text: str, ref: Reference) -> str:

@@ -471,11 +471,29 @@ def _work_on(bounds: tuple[int, int]) -> list[Any]:
     return function(work, *bounds)  # type: ignore[no-any-return]
 
 
+def render_bibliography(bibliography: Any, keys: list[str]) -> list[Any]:
+    """Cite each key once, sort and render, as citeproc-py's `register`, `sort` and
+    `bibliography` do: with items that know their reference and number, and a long list
+    rendered in worker processes."""
+    items = [_item_class()(key) for key in keys]
+    _register(bibliography, items)
+    _attach(items, bibliography.source)
+    _number(items, bibliography.keys)
+    bibliography.sort()
+    _number(items, bibliography.keys)
+    return in_parallel(_render_slice, (bibliography.style, bibliography.items), len(items))
+
+
+def _render_slice(work: tuple[Any, list[Any]], start: int, stop: int) -> list[str]:
+    style, items = work
+    return [str(text) for text in style.render_bibliography(items[start:stop])]
+
+
 @lru_cache(maxsize=1)
-def item_class() -> type:
+def _item_class() -> type:
     """A CitationItem that keeps its reference and number as plain attributes, set once by
-    `attach`: citeproc-py's own looks the reference up in the source and the number with a
-    `keys.index()` (O(n)) on every access."""
+    `_attach` and `_number`: citeproc-py's own looks the reference up in the source, and the
+    number up with a `keys.index()` (O(n)), on every access."""
     from citeproc import CitationItem
 
     class Item(CitationItem):  # type: ignore[misc]
@@ -485,7 +503,7 @@ def item_class() -> type:
     return Item
 
 
-def register(bibliography: Any, items: list[Any]) -> None:
+def _register(bibliography: Any, items: list[Any]) -> None:
     """Cite each item once, as `CitationStylesBibliography.register` does, without its
     `key not in keys` list scan (O(n) per item)."""
     from citeproc import Citation
@@ -499,7 +517,7 @@ def register(bibliography: Any, items: list[Any]) -> None:
             bibliography.items.append(item)
 
 
-def attach(items: list[Any], source: Any) -> None:
+def _attach(items: list[Any], source: Any) -> None:
     """Give fast items their reference, with a faster look-up of its variables."""
     from citeproc.source import Reference
 
@@ -511,7 +529,7 @@ def attach(items: list[Any], source: Any) -> None:
         object.__setattr__(item, "reference", reference)
 
 
-def number(items: list[Any], keys: list[str]) -> None:
+def _number(items: list[Any], keys: list[str]) -> None:
     """Give fast items their citation number: their place in `keys`, as citeproc-py has it."""
     place = {key: i for i, key in enumerate(keys, 1)}
     for item in items:
