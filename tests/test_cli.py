@@ -152,6 +152,16 @@ def test_export_unknown_section_and_style(run, project):
     assert not (project / "output").exists()
 
 
+def test_a_style_citeproc_cannot_apply_is_one_line_and_writes_nothing(run, project):
+    shutil.copy(ROOT / "papers.lock", project / "papers.lock")
+    style = (ROOT / "tests" / "data" / "uncommon.csl").read_text(encoding="utf-8")
+    (project / "bogus.csl").write_text(style.replace('"italic"', '"bogus"'), encoding="utf-8")
+    code, _, err = run("export", "--offline", "-s", "bogus.csl", cwd=project)
+    assert code == 2 and len(err.splitlines()) == 1, err
+    assert err.startswith("ssl-bib: error: citeproc-py cannot render with CSL style 'bogus.csl': ")
+    assert not (project / "output").exists()  # not even the .bib that needs no style
+
+
 def test_usage_errors_exit_2_without_traceback(run, project):
     code, _, err = run("export", "--format", "docx", cwd=project)
     assert code == 2 and "Invalid value for '-f' / '--format'" in err and "Traceback" not in err

@@ -153,13 +153,17 @@ def _render(refs: Sequence[Reference], style_name: str) -> tuple[Entry, ...]:
     # citeproc-py lower-cases ids; our keys are lower-case ASCII already (keys.py).
     source = CiteProcJSON([_render_item(r, suffixes.get(r.key, "")) for r in refs])
     bibliography = CitationStylesBibliography(style, source, formatter.html)
-    if citeproc_speed.fast():
-        raw = citeproc_speed.render_bibliography(bibliography, [ref.key for ref in refs])
-    else:
-        for ref in refs:
-            bibliography.register(Citation([CitationItem(ref.key)]))
-        bibliography.sort()
-        raw = bibliography.bibliography()
+    try:
+        if citeproc_speed.fast():
+            raw = citeproc_speed.render_bibliography(bibliography, [ref.key for ref in refs])
+        else:
+            for ref in refs:
+                bibliography.register(Citation([CitationItem(ref.key)]))
+            bibliography.sort()
+            raw = bibliography.bibliography()
+    except Exception as exc:  # a style citeproc-py reads but cannot apply (font-style="bogus")
+        reason = f"citeproc-py cannot render with CSL style {style_name!r}: {type(exc).__name__}: {exc}"
+        raise StyleError(style_name, reason=reason) from None
     texts = [_tidy(str(e)) for e in raw]
     by_key = {r.key: r for r in refs}
     return tuple(
