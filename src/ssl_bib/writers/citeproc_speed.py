@@ -446,10 +446,12 @@ _WORK: list[Any] = []
 
 def in_parallel(function: Callable[[Any, int, int], list[Any]], work: Any, n: int) -> list[Any]:
     """`function(work, 0, n)`, computed in slices by forked worker processes when n is large:
-    each slice's list, joined in order. `work` reaches the workers by the fork, not pickled."""
+    each slice's list, joined in order. `work` reaches the workers by the fork, not pickled.
+    A worker that dies (killed, out of memory) raises BrokenProcessPool instead of hanging."""
     import gc
     import multiprocessing
     import os
+    from concurrent.futures import ProcessPoolExecutor
 
     workers = min(os.cpu_count() or 1, 8)
     if n < PARALLEL_MIN or workers < 2 or "fork" not in multiprocessing.get_all_start_methods():
@@ -458,8 +460,13 @@ def in_parallel(function: Callable[[Any, int, int], list[Any]], work: Any, n: in
     _WORK[:] = [function, work]
     gc.freeze()  # the workers' garbage collector leaves the parent's objects (and pages) alone
     try:
-        with multiprocessing.get_context("fork").Pool(workers) as pool:
-            parts = pool.map(_work_on, [(start, min(start + size, n)) for start in range(0, n, size)])
+        with ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("fork")) as pool:
+            slices = [(start, min(start + size, n)) for start in range(0, n, size)]
+            try:
+                parts = list(pool.map(_work_on, slices))
+            except BaseException:
+                pool.shutdown(cancel_futures=True)  # do not render the rest of a failed list
+                raise
     finally:
         gc.unfreeze()
         _WORK.clear()
