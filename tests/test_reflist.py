@@ -181,3 +181,28 @@ def test_fast_path_renders_the_same_bytes_as_plain_citeproc(style, refs_of, monk
         reflist.set_fast(True)
     fast = reflist._render(refs, style)
     assert fast == slow and len(fast) == len(refs)
+
+
+def test_work_split_over_processes_comes_back_whole_and_in_order():
+    from ssl_bib.writers.citeproc_speed import in_parallel
+
+    def squares(work, start, stop):
+        return [work * i * i for i in range(start, stop)]
+
+    assert in_parallel(squares, 3, 1000) == squares(3, 0, 1000)
+
+
+@pytest.mark.skipif((__import__("os").cpu_count() or 1) < 2, reason="one core: no worker processes")
+def test_a_worker_that_dies_is_an_error_not_a_hang():
+    import os
+
+    from ssl_bib.errors import SslBibError
+    from ssl_bib.writers.citeproc_speed import in_parallel
+
+    def dies_past_500(work, start, stop):
+        if start >= 500:
+            os._exit(9)  # as the kernel's out-of-memory killer would end it
+        return list(range(start, stop))
+
+    with pytest.raises(SslBibError, match="worker process died"):
+        in_parallel(dies_past_500, None, 1000)

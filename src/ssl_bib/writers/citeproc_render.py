@@ -17,7 +17,7 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
-from ..errors import StyleError
+from ..errors import SslBibError, StyleError
 from ..model import Name, Reference
 from . import citeproc_speed
 from .csl_json import item as csl_item
@@ -161,6 +161,8 @@ def _render(refs: Sequence[Reference], style_name: str) -> tuple[Entry, ...]:
                 bibliography.register(Citation([CitationItem(ref.key)]))
             bibliography.sort()
             raw = bibliography.bibliography()
+    except SslBibError:
+        raise
     except Exception as exc:  # a style citeproc-py reads but cannot apply (font-style="bogus")
         reason = f"citeproc-py cannot render with CSL style {style_name!r}: {type(exc).__name__}: {exc}"
         raise StyleError(style_name, reason=reason) from None

@@ -19,6 +19,8 @@ from functools import cmp_to_key, lru_cache
 from types import SimpleNamespace
 from typing import Any
 
+from ..errors import SslBibError
+
 _MEMO: dict[tuple[Any, ...], Any] = {}
 _ORIGINALS: dict[tuple[type, str], Any] = {}
 _FASTER: dict[tuple[type, str], Any] = {}
@@ -452,6 +454,7 @@ def in_parallel(function: Callable[[Any, int, int], list[Any]], work: Any, n: in
     import multiprocessing
     import os
     from concurrent.futures import ProcessPoolExecutor
+    from concurrent.futures.process import BrokenProcessPool
 
     workers = min(os.cpu_count() or 1, 8)
     if n < PARALLEL_MIN or workers < 2 or "fork" not in multiprocessing.get_all_start_methods():
@@ -464,6 +467,10 @@ def in_parallel(function: Callable[[Any, int, int], list[Any]], work: Any, n: in
             slices = [(start, min(start + size, n)) for start in range(0, n, size)]
             try:
                 parts = list(pool.map(_work_on, slices))
+            except BrokenProcessPool:
+                raise SslBibError(
+                    "a worker process died while rendering (out of memory, or killed)"
+                ) from None
             except BaseException:
                 pool.shutdown(cancel_futures=True)  # do not render the rest of a failed list
                 raise
