@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import re
 from html.parser import HTMLParser
 from pathlib import Path
@@ -192,10 +193,8 @@ def test_work_split_over_processes_comes_back_whole_and_in_order():
     assert in_parallel(squares, 3, 1000) == squares(3, 0, 1000)
 
 
-@pytest.mark.skipif((__import__("os").cpu_count() or 1) < 2, reason="one core: no worker processes")
+@pytest.mark.skipif((os.cpu_count() or 1) < 2, reason="one core: no worker processes")
 def test_a_worker_that_dies_is_an_error_not_a_hang():
-    import os
-
     from ssl_bib.errors import SslBibError
     from ssl_bib.writers.citeproc_speed import in_parallel
 
