@@ -177,11 +177,21 @@ def test_fast_path_renders_the_same_bytes_as_plain_citeproc(style, refs_of, monk
     catalog, refs = refs_of()
     try:
         reflist.set_fast(False)
+        assert _citeproc_methods_from() == {"citeproc.model"}
         slow = reflist._render(refs, style)
     finally:
         reflist.set_fast(True)
+    assert _citeproc_methods_from() == {"citeproc.model", "ssl_bib.writers.citeproc_speed"}
     fast = reflist._render(refs, style)
     assert fast == slow and len(fast) == len(refs)
+
+
+def _citeproc_methods_from() -> set[str]:
+    """The modules whose functions citeproc-py's style classes now run."""
+    from citeproc import model
+
+    classes = [c for c in vars(model).values() if isinstance(c, type) and c.__module__ == model.__name__]
+    return {f.__module__ for c in classes for f in vars(c).values() if callable(f)}
 
 
 def test_work_split_over_processes_comes_back_whole_and_in_order():
