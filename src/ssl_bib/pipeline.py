@@ -6,14 +6,17 @@ import difflib
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from .arxiv_source import ApiSource, SnapshotSource, Source
 from .catalog import load_catalog
 from .errors import CatalogError, Problem
 from .lock import Lock, load_lock, save_lock, write_atomic
 from .model import Catalog, Reference
 from .resolve import ResolveReport, pending, pinned_keys, resolve
 from .writers import STYLED, Job, file_name, writer
+
+if TYPE_CHECKING:
+    from .arxiv_source import Source
 
 
 @dataclass(frozen=True)
@@ -36,6 +39,8 @@ class Project:
 
 def make_source(arxiv_url: str, snapshot: str | None, delay: float) -> Source:
     """Pick the snapshot when given, else the API at arxiv_url."""
+    from .arxiv_source import ApiSource, SnapshotSource  # not needed by an offline export
+
     return SnapshotSource(snapshot) if snapshot else ApiSource(arxiv_url, delay=delay)
 
 

@@ -10,9 +10,9 @@ import difflib
 from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from datetime import date
+from typing import TYPE_CHECKING
 
 from .arxiv_id import id_year
-from .arxiv_source import Source
 from .errors import ArxivUnavailable
 from .keys import assign_keys, base_key
 from .lock import Lock, Lookup
@@ -20,6 +20,9 @@ from .model import ArxivRecord, Catalog, Paper, Reference
 from .names import split_name
 from .titles import normalize_title
 from .venues import parse_venue
+
+if TYPE_CHECKING:  # the sources themselves are imported only by those that resolve
+    from .arxiv_source import Source
 
 # Titles are compared after normalisation; a ratio of 0.9 tolerates the list's typos
 # ("Augoregressive") and punctuation, while a different paper that shares most words
