@@ -374,11 +374,15 @@ def _lazy_sort(sort: Any, items: list[Any], context: Any) -> list[Any]:
         return list(key.sort_keys(batch[start:stop], context))
 
     groups = [list(items)]
-    for key in sort.findall("cs:key", sort.nsmap):
+    for level, key in enumerate(sort.findall("cs:key", sort.nsmap)):
         batch = [item for group in groups if len(group) > 1 for item in group]
         if not batch:
             break
-        values = iter([_sortable(value) for value in in_parallel(key_values, (key, batch), len(batch))])
+        if level == 0 and _FIRST_KEYS:
+            computed = [_FIRST_KEYS[id(item)] for item in batch]
+        else:
+            computed = in_parallel(key_values, (key, batch), len(batch))
+        values = iter([_sortable(value) for value in computed])
         descending = key.get("sort", "ascending").lower() == "descending"
 
         def by_value(a: tuple[Any, Any], b: tuple[Any, Any], descending: bool = descending) -> int:
@@ -446,19 +450,31 @@ PARALLEL_MIN = 300
 _WORK: list[Any] = []
 
 
+def _parallel(n: int) -> bool:
+    """Whether n entries are worth worker processes, and this machine can fork them."""
+    import multiprocessing
+
+    return n >= PARALLEL_MIN and _workers() >= 2 and "fork" in multiprocessing.get_all_start_methods()
+
+
+def _workers() -> int:
+    import os
+
+    return min(os.cpu_count() or 1, 8)
+
+
 def in_parallel(function: Callable[[Any, int, int], list[Any]], work: Any, n: int) -> list[Any]:
     """`function(work, 0, n)`, computed in slices by forked worker processes when n is large:
     each slice's list, joined in order. `work` reaches the workers by the fork, not pickled.
-    A worker that dies (killed, out of memory) raises BrokenProcessPool instead of hanging."""
+    A worker that dies (killed, out of memory) is an SslBibError, not a hang."""
     import gc
     import multiprocessing
-    import os
     from concurrent.futures import ProcessPoolExecutor
     from concurrent.futures.process import BrokenProcessPool
 
-    workers = min(os.cpu_count() or 1, 8)
-    if n < PARALLEL_MIN or workers < 2 or "fork" not in multiprocessing.get_all_start_methods():
+    if not _parallel(n):
         return function(work, 0, n)
+    workers = _workers()
     size = -(-n // (workers * 8))
     _WORK[:] = [function, work]
     gc.freeze()  # the workers' garbage collector leaves the parent's objects (and pages) alone
@@ -488,14 +504,48 @@ def _work_on(bounds: tuple[int, int]) -> list[Any]:
 def render_bibliography(bibliography: Any, keys: list[str]) -> list[Any]:
     """Cite each key once, sort and render, as citeproc-py's `register`, `sort` and
     `bibliography` do: with items that know their reference and number, and a long list
-    rendered in worker processes."""
+    rendered in worker processes. When no entry's text depends on its place in the list (no
+    citation numbers), the workers render the entries and compute their first sort key in one
+    pass, before the sort."""
     items = [_item_class()(key) for key in keys]
     _register(bibliography, items)
     _attach(items, bibliography.source)
     _number(items, bibliography.keys)
-    bibliography.sort()
+    style = bibliography.style
+    layout = style.root.bibliography.layout
+    sort = style.root.bibliography.find("cs:sort", style.root.nsmap)
+    if sort is None or not _kept("order free", style.root, _order_free) or not _parallel(len(items)):
+        bibliography.sort()
+        _number(items, bibliography.keys)
+        return in_parallel(_render_slice, (style, bibliography.items), len(items))
+    first_key = sort.find("cs:key", sort.nsmap)
+    pairs = in_parallel(_key_and_render_slice, (style, items, first_key, layout), len(items))
+    texts = {id(item): text for item, (_, text) in zip(items, pairs, strict=True)}
+    _FIRST_KEYS.update((id(item), value) for item, (value, _) in zip(items, pairs, strict=True))
+    try:
+        bibliography.sort()
+    finally:
+        _FIRST_KEYS.clear()
     _number(items, bibliography.keys)
-    return in_parallel(_render_slice, (bibliography.style, bibliography.items), len(items))
+    return [texts[id(item)] for item in bibliography.items]
+
+
+# First sort-key values computed beside the rendering (by item id), for _lazy_sort to use.
+_FIRST_KEYS: dict[int, Any] = {}
+
+
+def _order_free(root: Any) -> bool:
+    """Whether no entry's text depends on the entry's place in the list."""
+    from lxml import etree
+
+    return b"citation-number" not in etree.tostring(root)
+
+
+def _key_and_render_slice(work: tuple[Any, list[Any], Any, Any], start: int, stop: int) -> list[Any]:
+    style, items, first_key, layout = work
+    chunk = items[start:stop]
+    values = first_key.sort_keys(chunk, layout)
+    return list(zip(values, (str(text) for text in style.render_bibliography(chunk)), strict=True))
 
 
 def _render_slice(work: tuple[Any, list[Any]], start: int, stop: int) -> list[str]:
