@@ -10,6 +10,10 @@ and compares the bytes. `set_fast(False)` puts citeproc-py's own methods back.
 
 Never kept: anything about a `cs:date-part` node, whose attributes citeproc-py itself changes
 while rendering (`Date_Part.process` merges the calling date's attributes into them).
+
+Also here, behind `render_bibliography`: citation items that know their reference and number,
+a sort that computes a key only for entries still tied, and the forked worker processes that
+sort and render long lists.
 """
 
 from __future__ import annotations
