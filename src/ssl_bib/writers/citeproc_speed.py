@@ -516,13 +516,13 @@ def render_bibliography(bibliography: Any, keys: list[str]) -> list[Any]:
     _attach(items, bibliography.source)
     _number(items, bibliography.keys)
     style = bibliography.style
-    layout = style.root.bibliography.layout
     sort = style.root.bibliography.find("cs:sort", style.root.nsmap)
     first_key = None if sort is None else sort.find("cs:key", sort.nsmap)
     if first_key is None or not _kept("order free", style.root, _order_free) or not _parallel(len(items)):
         bibliography.sort()
         _number(items, bibliography.keys)
         return in_parallel(_render_slice, (style, bibliography.items), len(items))
+    layout = style.root.bibliography.layout  # the context citeproc-py sorts in
     pairs = in_parallel(_key_and_render_slice, (style, items, first_key, layout), len(items))
     texts = {id(item): text for item, (_, text) in zip(items, pairs, strict=True)}
     _FIRST_KEYS.update((id(item), value) for item, (value, _) in zip(items, pairs, strict=True))
