@@ -21,7 +21,7 @@ def test_help_explains_every_command(run):
 def test_import_writes_catalog(run, tmp_path):
     code, _, err = run("import", str(SEED_LIST), "-o", str(tmp_path / "c.toml"))
     assert code == 0
-    assert err.strip() == f"{tmp_path / 'c.toml'}: 15 sections, 94 papers"
+    assert err.strip() == f"{tmp_path / 'c.toml'}: 15 sections, 94 papers, 90 with arXiv IDs"
 
 
 def test_import_of_a_file_without_papers_fails(run, tmp_path):
@@ -29,7 +29,7 @@ def test_import_of_a_file_without_papers_fails(run, tmp_path):
     code, out, err = run("import", str(tmp_path / "empty.md"), "-o", str(tmp_path / "c.toml"))
     assert code == 2
     assert (
-        err == f"ssl-bib: error: {tmp_path / 'empty.md'}: no papers found (no table rows or bullet links)\n"
+        err == f"ssl-bib: error: {tmp_path / 'empty.md'}: no papers found (no table rows or list entries)\n"
     )
     assert not (tmp_path / "c.toml").exists()
 

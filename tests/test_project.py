@@ -53,6 +53,7 @@ def _imports(path: Path) -> set[str]:
 OWNERS = {
     "tomllib": {"catalog.py"},
     "tomlkit": {"importer.py"},
+    "markdown_it": {"importer.py"},
     "arxiv": {"arxiv_source.py"},
     "requests": {"arxiv_source.py"},
     "bibtexparser": {"writers/bibtex.py"},

@@ -42,6 +42,21 @@ def parse_arxiv_id(text: str) -> str | None:
     return None
 
 
+_IN_TEXT = re.compile(rf"(?:\barxiv\s*:\s*|arxiv\.org/(?:abs|pdf|html)/){_ID}(?![\d])", re.IGNORECASE)
+
+
+def arxiv_label(text: str) -> str | None:
+    """Find an `arXiv:ID` label or an arXiv URL anywhere in a text.
+
+    >>> arxiv_label("Venue: arXiv:1910.05453v3, 2019")
+    '1910.05453'
+    >>> arxiv_label("[[Paper(https://arxiv.org/abs/2303.16852)]")
+    '2303.16852'
+    """
+    m = _IN_TEXT.search(text)
+    return m.group("id") if m else None
+
+
 def split_version(text: str) -> tuple[str, int | None]:
     """Split `2002.05709v3` into `('2002.05709', 3)`.
 

@@ -20,12 +20,15 @@ _PAPER_FIELDS: dict[str, type | tuple[type, ...]] = {
     "short": str,
     "arxiv": str,
     "url": str,
+    "code": str,
     "venue": str,
     "note": str,
     "key": str,
     "authors": list,
     "year": int,
     "doi": str,
+    "listed_authors": list,
+    "listed_year": int,
 }
 _SLUG = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*(?:/[a-z0-9]+(?:-[a-z0-9]+)*)*$")
 _KEY = re.compile(r"^[a-z0-9][a-z0-9_:.\-]*$")
@@ -176,9 +179,9 @@ class _Validator:
             self.report(
                 at("arxiv"), f"malformed arXiv ID {arxiv!r} (expected e.g. '2002.05709' or 'cs/0112017')"
             )
-        authors = row.get("authors", [])
-        if not all(isinstance(a, str) and a.strip() for a in authors):
-            self.report(at("authors"), "'authors' must be a list of non-empty strings")
+        for name in ("authors", "listed_authors"):
+            if not all(isinstance(a, str) and a.strip() for a in row.get(name, [])):
+                self.report(at(name), f"{name!r} must be a list of non-empty strings")
         key = row.get("key")
         if key is not None and not _KEY.match(key):
             self.report(at("key"), f"citation key {key!r} must be lower-case ASCII (a-z, 0-9, _:.-)")
@@ -193,8 +196,11 @@ class _Validator:
             venue=row.get("venue"),
             note=row.get("note"),
             key=key,
-            authors=tuple(authors),
+            authors=tuple(row.get("authors", [])),
             year=row.get("year"),
+            code=row.get("code"),
+            listed_authors=tuple(row.get("listed_authors", [])),
+            listed_year=row.get("listed_year"),
             doi=row.get("doi"),
             line=self.lines.of("paper", index),
         )

@@ -76,12 +76,15 @@ def import_cmd(project: Any, list_md: Path, output: Path | None) -> None:
     from .lock import write_atomic
 
     target = output or project.catalog_path
-    text = import_markdown(list_md)
+    imported = import_markdown(list_md)
+    text = imported.text
     if target.exists():  # keep what a maintainer wrote by hand
         text = keep_hand_fields(text, load_catalog(target))
-    catalog = parse_catalog(text, str(target))
+    parse_catalog(text, str(target))
     write_atomic(target, text)
-    click.echo(f"{target}: {len(catalog.sections)} sections, {len(catalog.papers)} papers", err=True)
+    for problem in imported.left_out:
+        click.echo(str(problem), err=True)
+    click.echo(f"{target}: {imported.summary}", err=True)
 
 
 def _source_options(f: Callable[..., Any]) -> Callable[..., Any]:

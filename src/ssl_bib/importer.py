@@ -1,132 +1,388 @@
-"""Turn an awesome-list markdown file into catalog TOML (headings = sections, rows = papers)."""
+"""Turn an awesome-list markdown file into catalog TOML; the only markdown-it-py user.
+
+The list is parsed as CommonMark with GitHub tables, and read block by block: headings become
+nested sections; a list item (with its continuation lines and nested items), a paragraph and a
+table row each become at most one paper (`entries` reads their fields). Every block that holds a
+paper link but gives no paper is reported, so nothing is left out silently.
+"""
 
 from __future__ import annotations
 
 import re
 import unicodedata
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import tomlkit
+from markdown_it import MarkdownIt
+from markdown_it.token import Token
+from markdown_it.tree import SyntaxTreeNode
 
-from .arxiv_id import parse_arxiv_id
+from .arxiv_id import arxiv_label
+from .entries import Entry, Line, Link, Span, SpanKind, is_paper, plain, read_entry, split_authors
+from .venues import venue_year
 from .errors import CatalogError, Problem
 from .model import Catalog
 from .titles import normalize_title
 
 HAND_FIELDS = ("authors", "year", "doi", "key")
-
-_HEADING = re.compile(r"^(#{1,6})\s+(.+?)\s*#*\s*$")
-_BOLD_LINE = re.compile(r"^\*\*([^*]+)\*\*\s*$")
-_LINK = re.compile(r"\[((?:[^\[\]]|\[[^\]]*\])+)\]\(([^)\s]+)\)")
-_BULLET = re.compile(r"^\s*[-*+]\s+(.*)$")
-_NICKNAME = re.compile(r"\s*\(([^()]{1,20})\)\s*$")
-_BR = re.compile(r"<br\s*/?>", re.IGNORECASE)
-_GENERIC_LINK_TEXT = {"paper", "pdf", "arxiv", "link", "code", "project"}
+_BREAK_HTML = re.compile(r"^<br\s*/?>$", re.IGNORECASE)
+_VENUE_HEADER = re.compile(r"conf|journal|venue|publi|rnal|where", re.IGNORECASE)
+_TITLE_HEADER = re.compile(r"title|paper|name|method", re.IGNORECASE)
+_BEFORE_HEADINGS = 7  # deeper than any heading: the next heading of any level closes it
+_EMPTY_CELL = {"", "-", "–", "—", "na", "n/a", "none", "/"}
 
 
 @dataclass
-class _Section:
-    id: str
+class _Heading:
+    level: int
     title: str
+    parent: _Heading | None
+    papers: int = 0
+    id: str = ""
 
 
 @dataclass
 class _Row:
-    section: str
-    title: str
-    url: str
-    venue: str = ""
-    note: str = ""
-    short: str = ""
-    arxiv: str | None = None
+    heading: _Heading
+    entry: Entry
+
+
+@dataclass(frozen=True)
+class Imported:
+    """The catalog text an import produced, with its counts and what it left out."""
+
+    text: str
+    sections: int
+    papers: int
+    with_arxiv: int
+    left_out: tuple[Problem, ...] = ()
+
+    @property
+    def summary(self) -> str:
+        return f"{self.sections} sections, {self.papers} papers, {self.with_arxiv} with arXiv IDs"
 
 
 @dataclass
-class _List:
-    title: str = ""
-    sections: list[_Section] = field(default_factory=list)
+class _Reader:
+    path: str
+    headings: list[_Heading] = field(default_factory=list)
     rows: list[_Row] = field(default_factory=list)
+    left_out: list[Problem] = field(default_factory=list)
+    open: list[_Heading] = field(default_factory=list)
+
+    # --- sections ---
+    def heading(self, level: int, title: str) -> None:
+        while self.open and self.open[-1].level >= level:
+            self.open.pop()
+        node = _Heading(level, title, self.open[-1] if self.open else None)
+        self.headings.append(node)
+        self.open.append(node)
+
+    def current(self) -> _Heading:
+        if not self.open:  # entries before any heading still need a section; the next heading closes it
+            self.heading(_BEFORE_HEADINGS, "Papers")
+        return self.open[-1]
+
+    # --- entries ---
+    def entry(self, lines: list[Line], line: int, fill: Callable[[Entry], None] | None = None) -> None:
+        links = [s.link for ln in lines for s in ln if s.link]
+        entry = read_entry(lines, line)
+        if entry is not None and fill is not None:
+            fill(entry)
+        if entry is not None and not entry.arxiv:
+            entry.arxiv = arxiv_label(" ".join(plain(ln) for ln in lines) + " " + entry.venue)
+        if entry is not None and is_paper(entry, links):
+            heading = self.current()
+            heading.papers += 1
+            self.rows.append(_Row(heading, entry))
+            self.report(entry.unused)
+        else:
+            self.report([k for k in links if k.kind in ("arxiv", "paper")])
+
+    def report(self, links: Sequence[Link]) -> None:
+        for link in links:
+            self.left_out.append(Problem(self.path, link.line, f"link not imported: {link.href}"))
 
 
-def import_markdown(path: str | Path) -> str:
-    """Read an awesome-list file and return the catalog as TOML text."""
+def _parser() -> MarkdownIt:
+    return MarkdownIt("commonmark", {"html": True}).enable("table")
+
+
+def import_markdown(path: str | Path) -> Imported:
+    """Read an awesome-list file and return the catalog as TOML text, with a report."""
     path = Path(path)
     try:
         text = path.read_text(encoding="utf-8")
     except (OSError, UnicodeDecodeError) as exc:
         raise CatalogError([Problem(str(path), None, f"cannot read: {exc}")]) from None
-    parsed = parse_markdown(text)
-    if not parsed.rows:
-        raise CatalogError([Problem(str(path), None, "no papers found (no table rows or bullet links)")])
-    return to_toml(parsed)
+    reader = _Reader(str(path))
+    _blocks(reader, SyntaxTreeNode(_parser().parse(text)).children)
+    if not reader.rows:
+        raise CatalogError([Problem(str(path), None, "no papers found (no table rows or list entries)")])
+    title = _title_heading(reader)
+    sections = _sections(reader.headings)
+    toml = to_toml(title, sections, reader.rows)
+    with_arxiv = sum(1 for r in reader.rows if r.entry.arxiv)
+    return Imported(toml, len(sections), len(reader.rows), with_arxiv, tuple(reader.left_out))
 
 
-def parse_markdown(text: str) -> _List:
-    """Parse headings, bold table captions, table rows and bullet entries, in order."""
-    result = _List()
-    stack: list[tuple[int, str]] = []  # (level, section id) of the open headings
-    lines = [_BR.sub(" ", line) for line in text.splitlines()]
-    table: list[str] | None = None
-    for number, line in enumerate(lines):
-        if line.lstrip().startswith("|"):
-            cells = _cells(line)
-            if table is None:
-                table = cells
-            elif not all(re.fullmatch(r":?-+:?", c) for c in cells if c):
-                _add_row(result, stack, table, cells)
+# --- blocks ------------------------------------------------------------------------------------
+
+
+def _blocks(reader: _Reader, nodes: Sequence[SyntaxTreeNode]) -> None:
+    for index, node in enumerate(nodes):
+        if node.type == "heading":
+            reader.heading(int(node.tag[1:]), _heading_text(_inline_lines(node)))
+        elif node.type == "paragraph":
+            lines = _inline_lines(node)
+            following = nodes[index + 1].type if index + 1 < len(nodes) else ""
+            if following == "table" and _bold_only(lines):  # a bold caption heading a table
+                level = reader.open[-1].level + 1 if reader.open else 1
+                reader.heading(level, _heading_text(lines))
+            else:
+                _paragraph(reader, lines, _line(node))
+        elif node.type in ("bullet_list", "ordered_list"):
+            for item in node.children:
+                _list_item(reader, item)
+        elif node.type == "table":
+            _table(reader, node)
+        elif node.type == "blockquote":
+            _blocks(reader, node.children)
+
+
+def _line(node: SyntaxTreeNode) -> int:
+    return node.map[0] + 1 if node.map else 0
+
+
+def _paragraph(reader: _Reader, lines: list[Line], line: int) -> None:
+    """A paragraph is an entry only when it starts with its title (bold or a titled link);
+    running text (an introduction) is not, though its paper links are reported."""
+    first = next((s for s in lines[0] if s.text.strip() or s.link), None) if lines else None
+    if first and (first.kind == "strong" or (first.link and first.link.titled)):
+        reader.entry(lines, line)
+    else:
+        reader.report([s.link for ln in lines for s in ln if s.link and s.link.kind in ("arxiv", "paper")])
+
+
+def _list_item(reader: _Reader, item: SyntaxTreeNode) -> None:
+    """A list item is one entry with its nested items, unless those are entries of their own."""
+    own: list[Line] = []
+    subitems: list[SyntaxTreeNode] = []
+    for child in item.children:
+        if child.type == "paragraph":
+            own += _inline_lines(child)
+        elif child.type in ("bullet_list", "ordered_list"):
+            subitems += child.children
+        elif child.type == "table":
+            _table(reader, child)
+    if own and _metadata(own, subitems):
+        reader.entry(own + [ln for sub in subitems for ln in _all_lines(sub)], _line(item))
+        return
+    if own:
+        reader.entry(own, _line(item))
+    for sub in subitems:
+        _list_item(reader, sub)
+
+
+def _metadata(own: list[Line], subitems: list[SyntaxTreeNode]) -> bool:
+    """Nested items are the entry's own details (authors, venue, `[paper]` links) when none
+    names a paper by a titled link and at most one place holds the paper link."""
+    if not subitems:
+        return True
+    with_paper = int(_has_paper_link(own))
+    for sub in subitems:
+        lines = _all_lines(sub)
+        if any(s.link.titled and s.link.kind != "code" for ln in lines for s in ln if s.link):
+            return False
+        with_paper += _has_paper_link(lines)
+    return with_paper <= 1
+
+
+def _has_paper_link(lines: list[Line]) -> bool:
+    return any(s.link.kind in ("arxiv", "paper") for ln in lines for s in ln if s.link)
+
+
+def _all_lines(node: SyntaxTreeNode) -> list[Line]:
+    if node.type == "inline":
+        return _inline_lines(node)
+    return [ln for child in node.children for ln in _all_lines(child)]
+
+
+def _table(reader: _Reader, node: SyntaxTreeNode) -> None:
+    rows = [tr for part in node.children for tr in part.children]
+    if not rows:
+        return
+    header = [plain(_joined(_inline_lines(cell))) for cell in rows[0].children]
+    for tr in rows[1:]:
+        cells = [_joined(_inline_lines(cell)) for cell in tr.children]
+        _table_row(reader, header, cells, _line(tr))
+
+
+def _table_row(reader: _Reader, header: list[str], cells: list[Line], line: int) -> None:
+    """A row is a paper when a cell holds a titled link (or sits under a title header)."""
+    names = [header[i] if i < len(header) else "" for i in range(len(cells))]
+    col = next((i for i, c in enumerate(cells) if any(s.link and s.link.titled for s in c)), None)
+    if col is None:
+        col = next((i for i, n in enumerate(names) if _TITLE_HEADER.search(n) and plain(cells[i])), None)
+    links = [s.link for c in cells for s in c if s.link]
+    if col is None:
+        reader.report([k for k in links if k.kind in ("arxiv", "paper")])
+        return
+    venue_col = next((i for i, n in enumerate(names) if _VENUE_HEADER.search(n) and i != col), None)
+    if venue_col is None and col != 0 and not any(s.link for s in cells[0]) and _words(plain(cells[0])):
+        venue_col = 0
+    title_cell = tuple(s for s in cells[col] if s.link is None or s.link.titled) or cells[col]
+    others = [s for i, c in enumerate(cells) if i != col for s in c if s.link]
+
+    def fill(entry: Entry) -> None:
+        _row_fields(entry, names, cells, skip={col, venue_col})
+        if venue_col is not None and plain(cells[venue_col]).lower() not in _EMPTY_CELL:
+            entry.venue = plain(cells[venue_col])
+            entry.year = entry.year or venue_year(entry.venue)
+
+    reader.entry([title_cell + tuple(others)], line, fill)
+
+
+def _row_fields(entry: Entry, names: list[str], cells: list[Line], skip: set[int | None]) -> None:
+    """Year and author columns are evidence; other text columns become the note."""
+    notes = []
+    for i, cell in enumerate(cells):
+        text = plain(cell)
+        if i in skip or any(s.link for s in cell) or text.lower() in _EMPTY_CELL:
             continue
-        table = None
-        if m := _HEADING.match(line):
-            _open(result, stack, len(m.group(1)), m.group(2))
-        elif (m := _BOLD_LINE.match(line)) and _next_is_table(lines, number + 1):
-            _open(result, stack, (stack[-1][0] if stack else 0) + 1, m.group(1))
-        elif (m := _BULLET.match(line)) and stack:
-            _add_bullet(result, stack, m.group(1))
-    _drop_title_section(result)
-    return result
+        name = names[i].strip()
+        if re.fullmatch(r"years?", name, re.IGNORECASE) and (m := re.fullmatch(r"(?:19|20)\d{2}", text)):
+            entry.year = int(m.group(0))
+        elif re.search(r"author", name, re.IGNORECASE) and (authors := split_authors(text)):
+            entry.authors = authors
+        else:
+            notes.append(f"{name}: {text}" if name else text)
+    entry.note = "; ".join(notes)
 
 
-def _next_is_table(lines: list[str], start: int) -> bool:
-    for line in lines[start:]:
-        if line.strip():
-            return line.lstrip().startswith("|")
-    return False
+def _words(text: str) -> bool:
+    return re.search(r"[A-Za-z]", text) is not None
 
 
-def _open(result: _List, stack: list[tuple[int, str]], level: int, title: str) -> None:
-    title = _plain(title)
-    while stack and stack[-1][0] >= level:
-        stack.pop()
-    parent = stack[-1][1] if stack else ""
-    base = f"{parent}/{_slug(title)}" if parent else _slug(title)
-    sid, n = base, 2
-    while any(s.id == sid for s in result.sections):
-        sid, n = f"{base}-{n}", n + 1
-    result.sections.append(_Section(sid, title))
-    stack.append((level, sid))
+# --- inline content ----------------------------------------------------------------------------
 
 
-def _drop_title_section(result: _List) -> None:
+def _inline_lines(node: SyntaxTreeNode) -> list[Line]:
+    """The lines of a block's inline content, as spans of one style each."""
+    inline = next((c for c in node.children if c.type == "inline"), None) if node.type != "inline" else node
+    if inline is None or inline.token is None:
+        return []
+    token = inline.token
+    return list(_spans(token.children or [], token.map[0] + 1 if token.map else 0))
+
+
+def _spans(tokens: list[Token], first_line: int) -> Iterator[Line]:
+    line: list[Span] = []
+    number, strong, em = first_line, 0, 0
+    link: tuple[str, list[str], bool] | None = None  # href, text parts, shows an image
+    for tok in tokens:
+        kind = tok.type
+        if kind in ("softbreak", "hardbreak") or (kind == "html_inline" and _BREAK_HTML.match(tok.content)):
+            if strong or em:  # a break inside a bold title is a space
+                _add_text(line, "strong" if strong else "em", " ")
+            elif link is None:
+                yield tuple(line)
+                line = []
+            number += kind != "html_inline"
+        elif kind == "link_open":
+            link = (str(tok.attrs.get("href", "")), [], False)
+        elif kind == "link_close" and link is not None:
+            text = "".join(link[1])
+            line.append(Span("link", text, Link(text, link[0], number, badge=link[2] and not text.strip())))
+            link = None
+        elif kind == "image":
+            if link is not None:
+                link = (link[0], link[1], True)
+        elif kind in ("strong_open", "strong_close"):
+            strong += 1 if kind.endswith("open") else -1
+        elif kind in ("em_open", "em_close"):
+            em += 1 if kind.endswith("open") else -1
+        elif kind in ("text", "code_inline"):
+            if link is not None:
+                link[1].append(tok.content)
+            else:
+                _add_text(line, "strong" if strong else "em" if em else "text", tok.content)
+    yield tuple(line)
+
+
+def _add_text(line: list[Span], kind: SpanKind, text: str) -> None:
+    """Append text, joining it to the span before when that has the same style."""
+    if line and line[-1].kind == kind:
+        line[-1] = Span(kind, line[-1].text + text)
+    else:
+        line.append(Span(kind, text))
+
+
+def _joined(lines: list[Line]) -> Line:
+    """A table cell's lines (split by `<br>`) as one line."""
+    out: list[Span] = []
+    for index, ln in enumerate(lines):
+        if index:
+            out.append(Span("text", " "))
+        out += ln
+    return tuple(out)
+
+
+def _bold_only(lines: list[Line]) -> bool:
+    spans = [s for ln in lines for s in ln if s.text.strip() or s.link]
+    return len(spans) == 1 and spans[0].kind == "strong"
+
+
+def _heading_text(lines: list[Line]) -> str:
+    text = " ".join(plain(tuple(s for s in ln if not (s.link and s.link.badge))) for ln in lines)
+    text = re.sub(r":[a-z0-9_+-]+:", " ", text)
+    return " ".join(text.split()) or "Section"
+
+
+# --- sections ----------------------------------------------------------------------------------
+
+
+def _title_heading(reader: _Reader) -> str:
     """Make the first heading the list's title when it heads no papers of its own and is
     either childless (the seed: `# Awesome-...` then `# Computer Vision`) or the only top
     heading (`# My List` then `## Vision`, whose sections then move up a level)."""
-    if not result.sections:
-        return
-    first = result.sections[0]
-    if any(r.section == first.id for r in result.rows):
-        return
-    prefix = first.id + "/"
-    children = [s for s in result.sections if s.id.startswith(prefix)]
-    tops = [s for s in result.sections if "/" not in s.id]
-    if children and len(tops) > 1:
-        return
-    result.title = first.title
-    result.sections.pop(0)
-    for section in children:
-        section.id = section.id.removeprefix(prefix)
-    for row in result.rows:
-        row.section = row.section.removeprefix(prefix)
+    if not reader.headings:
+        return ""
+    first = reader.headings[0]
+    children = [h for h in reader.headings if h.parent is first]
+    tops = [h for h in reader.headings if h.parent is None and _holds_papers(h, reader.headings)]
+    if first.papers or first.level > min(h.level for h in reader.headings):
+        return ""
+    if children and len(tops) > 1 and first in tops:
+        return ""
+    reader.headings.pop(0)
+    for heading in reader.headings:
+        if heading.parent is first:
+            heading.parent = None
+    return first.title
+
+
+def _holds_papers(heading: _Heading, headings: list[_Heading]) -> bool:
+    return heading.papers > 0 or any(h.parent is heading and _holds_papers(h, headings) for h in headings)
+
+
+def _sections(headings: list[_Heading]) -> list[_Heading]:
+    """Keep the headings that hold papers (or whose children do) and give them slug ids."""
+    kept = [h for h in headings if _holds_papers(h, headings)]
+    used: set[str] = set()
+    for heading in kept:
+        parent = heading.parent
+        while parent is not None and parent not in kept:
+            parent = parent.parent
+        base = f"{parent.id}/{_slug(heading.title)}" if parent else _slug(heading.title)
+        sid, n = base, 2
+        while sid in used:
+            sid, n = f"{base}-{n}", n + 1
+        heading.id = sid
+        used.add(sid)
+    return kept
 
 
 def _slug(title: str) -> str:
@@ -141,81 +397,32 @@ def _slug(title: str) -> str:
     return "-".join(words) or "section"
 
 
-def _cells(line: str) -> list[str]:
-    body = line.strip()
-    body = body[1:] if body.startswith("|") else body
-    body = body[:-1] if body.endswith("|") else body
-    return [" ".join(c.split()) for c in re.split(r"(?<!\\)\|", body)]
+# --- TOML --------------------------------------------------------------------------------------
 
 
-def _add_row(result: _List, stack: list[tuple[int, str]], header: list[str], cells: list[str]) -> None:
-    paper_col = next((i for i, c in enumerate(cells) if _LINK.search(c)), None)
-    if paper_col is None:
-        return  # an empty filler row
-    if not stack:  # a table before any heading: its papers still need a section
-        _open(result, stack, 1, "Papers")
-    m = _LINK.search(cells[paper_col])
-    assert m is not None
-    venue = cells[0] if paper_col != 0 else ""
-    notes = []
-    for i, cell in enumerate(cells):
-        if i in (0, paper_col) or not cell or cell == "-":
-            continue
-        name = header[i].strip() if i < len(header) else ""
-        notes.append(f"{name}: {cell}" if name else cell)
-    row = _Row(stack[-1][1], m.group(1), m.group(2), venue=venue, note="; ".join(notes))
-    result.rows.append(_finish(row))
+def to_toml(title: str, sections: list[_Heading], rows: list[_Row]) -> str:
+    """Write the parsed list in the DESIGN.md catalog shape, stable byte for byte.
 
-
-def _add_bullet(result: _List, stack: list[tuple[int, str]], body: str) -> None:
-    links = list(_LINK.finditer(body))
-    if not links:
-        return
-    first = links[0]
-    title, url = first.group(1), first.group(2)
-    if title.strip("[] ").lower() in _GENERIC_LINK_TEXT:
-        bold = re.search(r"\*\*(.+?)\*\*", body)
-        if not bold:
-            return
-        title = bold.group(1)
-    rest = _LINK.sub(" ", body)
-    rest = re.sub(r"\*\*(.+?)\*\*", " ", rest) if title != first.group(1) else rest
-    venue = " ".join(rest.replace("*", " ").split()).strip(" -–—,:|()")
-    result.rows.append(_finish(_Row(stack[-1][1], title, url, venue=venue)))
-
-
-def _finish(row: _Row) -> _Row:
-    title = _plain(row.title)
-    if m := _NICKNAME.search(title):
-        row.short, title = m.group(1).strip(), title[: m.start()].rstrip()
-    row.title = title
-    row.arxiv = parse_arxiv_id(row.url) or parse_arxiv_id(row.venue)
-    return row
-
-
-def _plain(text: str) -> str:
-    text = re.sub(r"\*\*(.+?)\*\*|__(.+?)__", lambda m: m.group(1) or m.group(2), text)
-    return " ".join(text.split())
-
-
-def to_toml(parsed: _List) -> str:
-    """Write the parsed list in the DESIGN.md catalog shape, stable byte for byte."""
-    doc = tomlkit.document()
-    doc.add("title", parsed.title or "Reading list")
-    sections = tomlkit.aot()
-    for s in parsed.sections:
-        sections.append(tomlkit.table().add("id", s.id).add("title", s.title))
-    doc.add(tomlkit.nl())
-    doc.add("section", sections)
-    papers = tomlkit.aot()
-    for row in parsed.rows:
-        table = tomlkit.table().add("section", row.section).add("title", row.title)
-        for name in ("short", "arxiv", "url", "venue", "note"):
-            if value := getattr(row, name):
-                table.add(name, value)
-        papers.append(table)
-    doc.add("paper", papers)
-    return tomlkit.dumps(doc)
+    Each table is dumped on its own: tomlkit's document model grows slowly with thousands
+    of tables, while the text it writes for one table is the same."""
+    parts = [tomlkit.dumps({"title": title or "Reading list"})]
+    parts += [f"\n[[section]]\n{tomlkit.dumps({'id': s.id, 'title': s.title})}" for s in sections]
+    for row in rows:
+        entry = row.entry
+        values = {
+            "section": row.heading.id,
+            "title": entry.title,
+            "short": entry.short,
+            "arxiv": entry.arxiv,
+            "url": entry.url,
+            "code": entry.code,
+            "venue": entry.venue,
+            "note": entry.note,
+            "listed_authors": entry.authors,
+            "listed_year": entry.year if entry.year != venue_year(entry.venue) else None,
+        }
+        parts.append(f"\n[[paper]]\n{tomlkit.dumps({k: v for k, v in values.items() if v})}")
+    return "".join(parts)
 
 
 def keep_hand_fields(text: str, previous: Catalog) -> str:

@@ -21,7 +21,12 @@ class Section:
 
 @dataclass(frozen=True)
 class Paper:
-    """One row of the catalog, as the list (or a maintainer) wrote it."""
+    """One row of the catalog, as the list (or a maintainer) wrote it.
+
+    `authors`, `year`, `doi` and `key` are hand-written and always win over arXiv;
+    `listed_authors` and `listed_year` are what the list itself says: evidence that never
+    overrides arXiv, used only for a paper arXiv does not know (and to check title matches).
+    """
 
     title: str
     sections: tuple[str, ...]
@@ -35,6 +40,9 @@ class Paper:
     year: int | None = None
     doi: str | None = None
     line: int | None = None
+    code: str | None = None
+    listed_authors: tuple[str, ...] = ()
+    listed_year: int | None = None
 
 
 @dataclass(frozen=True)

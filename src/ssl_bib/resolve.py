@@ -19,7 +19,7 @@ from .lock import Lock, Lookup
 from .model import ArxivRecord, Catalog, Paper, Reference
 from .names import split_name
 from .titles import normalize_title
-from .venues import parse_venue
+from .venues import parse_venue, venue_year
 
 if TYPE_CHECKING:  # the sources themselves are imported only by those that resolve
     from .arxiv_source import Source
@@ -179,11 +179,13 @@ def _draft(rows: list[Paper], record: ArxivRecord | None) -> Reference:
         paper.authors
         or next((r.authors for r in rows if r.authors), ())
         or (record.authors if record else ())
+        or next((r.listed_authors for r in rows if r.listed_authors), ())
     )
     first_version = tuple(int(x) for x in record.published.split("-")) if record else ()
     year = _first(rows, "year") or (venue.year if venue.kind != "preprint" else None)
     year = year or (first_version[0] if first_version else None)
     year = year or (id_year(paper.arxiv) if paper.arxiv else None)  # unresolved: the ID's year
+    year = year or _first(rows, "listed_year") or venue_year(paper.venue or "")  # what the list says
     arxiv = record.id if record else paper.arxiv  # an unresolved ID is still a fact of the list
     sections = tuple(dict.fromkeys(s for r in rows for s in r.sections))
     return Reference(

@@ -64,7 +64,22 @@ _TABLE: dict[str, tuple[EntryKind, tuple[tuple[int, str], ...]]] = {
     "TPAMI": ("journal", ((0, "IEEE Transactions on Pattern Analysis and Machine Intelligence"),)),
     "IEEEACCESS": ("journal", ((0, "IEEE Access"),)),
 }
+_YEAR = re.compile(r"(?<![\d.])((?:19|20)\d{2})(?![\d.]\d)")
+_SHORT_YEAR = re.compile(r"'\s*(\d{2})(?!\d)")
 _LABEL = re.compile(r"^(?P<name>[A-Za-z][A-Za-z .&-]*?)\s*(?P<year>(?:19|20)\d{2})?$")
+
+
+def venue_year(text: str) -> int | None:
+    """Read a four-digit year (or `'21`) out of a venue label.
+
+    >>> venue_year("NeurIPS'2022"), venue_year("ICCV'21"), venue_year("IEEE Access")
+    (2022, 2021, None)
+    """
+    if m := _YEAR.search(text):
+        return int(m.group(1))
+    if m := _SHORT_YEAR.search(text):
+        return 2000 + int(m.group(1))
+    return None
 
 
 def parse_venue(label: str | None) -> Venue:

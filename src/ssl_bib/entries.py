@@ -1,0 +1,322 @@
+"""Read one awesome-list entry (lines of styled spans) into a paper's fields (pure).
+
+The importer hands this module an entry as the list wrote it, whatever its shape: a list item
+with its continuation lines and nested items, a paragraph of lines joined by `\\` or `<br>`, or
+a table row. Each line is a sequence of spans (plain, bold or italic text, links). What comes
+back is what the list says about the paper: title, nickname, arXiv ID, paper and code links,
+venue, year and authors; the last two are evidence, never hand-written fields.
+
+>>> classify_link("[pdf]", "https://example.org/x")
+'paper'
+>>> classify_link("Link", "https://cocodataset.org/")
+'other'
+>>> classify_link("code", "https://github.com/a/b")
+'code'
+"""
+
+from __future__ import annotations
+
+import itertools
+import re
+from dataclasses import dataclass, field
+from typing import Literal
+from urllib.parse import urlsplit
+
+from .arxiv_id import parse_arxiv_id
+from .venues import venue_year
+
+LinkKind = Literal["arxiv", "paper", "code", "anchor", "other"]
+SpanKind = Literal["text", "strong", "em", "link"]
+
+
+@dataclass(frozen=True)
+class Link:
+    """A link as written: its text, target, what it points to and its line in the list."""
+
+    text: str
+    href: str
+    line: int
+    badge: bool = False  # the link shows only an image (a badge)
+
+    @property
+    def kind(self) -> LinkKind:
+        return classify_link(self.text, self.href)
+
+    @property
+    def titled(self) -> bool:
+        """Tell whether the link's text names something (not `[pdf]`, not a badge)."""
+        word = _word(self.text)
+        return not self.badge and word not in _ALL_WORDS and _LETTERS.search(word) is not None
+
+
+@dataclass(frozen=True)
+class Span:
+    """A run of one style inside a line; a link span carries its link."""
+
+    kind: SpanKind
+    text: str
+    link: Link | None = None
+
+
+Line = tuple[Span, ...]
+
+
+@dataclass
+class Entry:
+    """What one list entry says about a paper."""
+
+    title: str
+    line: int
+    short: str = ""
+    arxiv: str | None = None
+    url: str = ""
+    code: str = ""
+    venue: str = ""
+    note: str = ""
+    authors: list[str] = field(default_factory=list)
+    year: int | None = None
+    unused: list[Link] = field(default_factory=list)  # paper links of the entry left unused
+
+
+# Link words maintainers write in brackets. Paper words mark a paper link whatever the host;
+# code words a code link; the rest (a website, a video, "link") say nothing by themselves.
+_PAPER_WORDS = {"paper", "pdf", "arxiv", "openreview", "preprint", "article", "abs", "abstract", "full paper"}
+_CODE_WORDS = {
+    "code", "github", "gitlab", "official code", "pytorch", "tensorflow", "jax", "keras", "implementation",
+    "official", "colab", "notebook", "repo", "repository", "source", "unofficial code",
+}  # fmt: skip
+_OTHER_WORDS = {
+    "link", "here", "website", "web", "page", "project", "project page", "homepage", "video", "demo",
+    "slides", "blog", "poster", "talk", "summary", "review", "dataset", "data", "model", "models",
+    "bibtex", "supp", "supplementary", "medium", "youtube", "twitter", "huggingface", "hf", "site",
+}  # fmt: skip
+_ALL_WORDS = _PAPER_WORDS | _CODE_WORDS | _OTHER_WORDS
+_LETTERS = re.compile(r"[^\W\d_]")
+_CODE_HOSTS = ("github.com", "gitlab.com", "bitbucket.org", "huggingface.co", "colab.research.google.com")
+# A path of a publisher's or a proceedings' page for one paper (not a journal's home page).
+_PAPER_PATH = re.compile(
+    r"\.pdf$|/(?:doi|abs|pdf|article|articles|paper|papers|paper_files|chapter|document|publication|"
+    r"proceedings|content|forum|citation)(?:/|$|\.|_)|^/v\d+/|/10\.\d{4,}/",
+    re.IGNORECASE,
+)
+_PAPER_HOSTS = ("doi.org", "aclanthology.org", "aclweb.org", "openreview.net", "mdpi.com")
+
+
+def _word(text: str) -> str:
+    return " ".join(text.strip(" []()*_").lower().split())
+
+
+def classify_link(text: str, href: str) -> LinkKind:
+    """Say what a link points to: an arXiv paper, another paper, code, an anchor, other."""
+    if href.startswith("#"):
+        return "anchor"
+    if parse_arxiv_id(href):
+        return "arxiv"
+    parts = urlsplit(href)
+    if parts.scheme not in ("http", "https") or not parts.netloc:
+        return "other"  # a relative link: a file of the list's own repository
+    word, host = _word(text), parts.netloc.lower().removeprefix("www.")
+    if word in _CODE_WORDS or host.endswith(_CODE_HOSTS):
+        return "code"
+    if word in _PAPER_WORDS:
+        return "paper"
+    if word in _OTHER_WORDS and not _PAPER_PATH.search(parts.path):
+        return "other"
+    has_path = parts.path.strip("/") != ""
+    if has_path and (host.endswith(_PAPER_HOSTS) or _PAPER_PATH.search(parts.path)):
+        return "paper"
+    return "other"
+
+
+def plain(line: Line) -> str:
+    """The text of a line without its markup, links kept as their text."""
+    return " ".join("".join(s.text for s in line).split())
+
+
+def _text_outside_links(line: Line) -> str:
+    return " ".join("".join(s.text for s in line if s.kind != "link").split())
+
+
+# --- venue, year, authors ---------------------------------------------------------------------
+
+_VENUE = re.compile(
+    r"^(?:[A-Z][\w&./+-]*|[a-z]+[A-Z][\w&./-]*|\d{4})(?:[\s,'/()&.:-]+[\w&./+'()-]+){0,14}$"
+)
+_DATE = re.compile(r"^\d{1,2} [A-Z][a-z]{2,8}\.? \d{4}$|^[A-Z][a-z]{2,8}\.? \d{1,2},? \d{4}$")
+_PARTICLES = {"van", "von", "der", "den", "de", "di", "da", "del", "la", "le", "du", "dos", "ter", "al", "el", "bin"}
+_NAME_TOKEN = re.compile(r"^[^\W\d_][\w'’.-]*$")
+
+
+def looks_like_venue(text: str) -> bool:
+    """Tell whether text is a venue label with a year (`ICML 2019`, `arXiv 2022.`).
+
+    >>> looks_like_venue("ICML 2019"), looks_like_venue("Calvin Luo"), looks_like_venue("25 Aug 2022")
+    (True, False, False)
+    """
+    text = text.strip(" .,;-–—")
+    return (
+        0 < len(text) <= 90
+        and venue_year(text) is not None
+        and not _DATE.match(text)
+        and _VENUE.match(text) is not None
+    )
+
+
+def split_authors(text: str) -> list[str]:
+    """Split a line of author names; return [] when it is not one.
+
+    >>> split_authors("Sanjeev Arora, Mikhail Khodak, and Nikunj Saunshi.")
+    ['Sanjeev Arora', 'Mikhail Khodak', 'Nikunj Saunshi']
+    >>> split_authors("A Theoretical Analysis of Contrastive Learning")
+    []
+    """
+    text = re.sub(r"\bet al\.?", "", text.strip(" .,;:*")).strip(" .,;")
+    if not text or any(c.isdigit() for c in text) or len(text) > 2000:
+        return []
+    parts = [p.strip(" .") for p in re.split(r",\s*(?:and\s+)?|\s+and\s+|\s*&\s*|;\s*", text)]
+    names = [p for p in parts if p]
+    for name in names:
+        tokens = name.split()
+        if not 1 <= len(tokens) <= 5 or not all(
+            (_NAME_TOKEN.match(t) and t[0].isupper()) or t.lower() in _PARTICLES for t in tokens
+        ):
+            return []
+    if all(len(n.split()) == 1 for n in names):
+        if len(names) % 2:  # `Noroozi, Mehdi and Favaro, Paolo`: family, given pairs
+            return []
+        names = [f"{family}, {given}" for family, given in zip(names[::2], names[1::2], strict=True)]
+    return names
+
+
+# --- the entry ---------------------------------------------------------------------------------
+
+_NICKNAME = re.compile(r"\s*\(([^()]{1,20})\)\s*$")
+_SHORTCODE = re.compile(r":[a-z0-9_+-]+:")
+_LEADING_SHORTCODES = re.compile(r"^\s*(?::[a-z0-9_+-]+:\s*)+")
+_TITLE_THEN_NAMES = re.compile(r"^(.*?[^.\s]{2}[.?!])\s+([^.]+(?:\.[^.\s][^.]*)*)$")
+_BRACKET = re.compile(r"^\s*\[([^\[\]]{2,60})\]\s*")
+_QUOTED = re.compile(r"^\s*[:\-–—]?\s*[\"“](.+?)[\"”]\s*(.*)$")
+_NICK_VENUE = re.compile(r"^(?P<nick>.+?)\s+(?P<venue>[A-Za-z][A-Za-z-]*\s*'\s*\d{2,4})$")
+
+
+def clean_title(text: str) -> str:
+    """Strip emoji shortcodes, stray markup and trailing punctuation from a title."""
+    text = _SHORTCODE.sub(" ", text)
+    text = " ".join(text.split()).strip(" -–—:|,;")
+    return text[:-1].rstrip() if text.endswith(".") and not text.endswith("..") else text
+
+
+def read_entry(lines: list[Line], line: int) -> Entry | None:
+    """Read an entry's fields; None when the entry has no title."""
+    lines = [ln for ln in lines if plain(ln)]
+    if not lines:
+        return None
+    entry = _titled(lines[0], line)
+    if entry is None or not entry.title:
+        return None
+    for rest in lines[1:]:
+        _read_meta(entry, rest)
+    links = [s.link for ln in lines for s in ln if s.link]
+    _take_links(entry, links)
+    if not entry.year and entry.venue:
+        entry.year = venue_year(entry.venue)
+    return entry
+
+
+def _titled(first: Line, line: int) -> Entry | None:
+    """Read the title (and what shares its line) from the entry's first line."""
+    spans = [s for s in first if s.text.strip() or s.link]
+    if spans and spans[0].kind == "text":  # `:fire:[ICML 2021] **Title**`
+        spans[0] = Span("text", _LEADING_SHORTCODES.sub("", spans[0].text))
+    venue = ""
+    if spans and spans[0].kind == "text" and (m := _BRACKET.match(spans[0].text)):
+        venue, rest = m.group(1), spans[0].text[m.end() :]
+        spans = ([Span("text", rest)] if rest.strip() else []) + spans[1:]
+    if not spans:
+        return None
+    head, tail = spans[0], tuple(spans[1:])
+    if head.kind == "strong" or (head.link and head.link.titled):
+        entry = Entry(clean_title(head.text), line, venue=venue)
+        tail_text = _text_outside_links(tail)
+        if head.kind == "strong" and (m := _QUOTED.match(tail_text)):
+            entry.short, entry.title = clean_title(head.text), clean_title(m.group(1))
+            tail_text = m.group(2)
+        _tail_venue(entry, tail_text)
+        if head.link and head.link.titled:
+            _nick_only(entry)
+    elif head.kind == "text" or head.kind == "em":
+        before_link = tuple(itertools.takewhile(lambda s: s.link is None, spans))
+        text = _text_outside_links(before_link).rsplit("[", 1)[0] if before_link else ""
+        title, _, after = text.partition(" - ")
+        entry = Entry(clean_title(title), line, venue=venue)
+        if (m := _TITLE_THEN_NAMES.match(entry.title)) and (names := split_authors(m.group(2))):
+            entry.title, entry.authors = clean_title(m.group(1)), names  # `Title. Carl Doersch. [[pdf]]`
+        if m := re.match(r"^(.*),\s*([^,]+)$", entry.title):
+            if looks_like_venue(m.group(2)) and not entry.venue:
+                entry.title, entry.venue = clean_title(m.group(1)), m.group(2).strip(" .")
+        _tail_venue(entry, after)
+    else:
+        return None
+    if m := _NICKNAME.search(entry.title):
+        if not entry.short:
+            entry.short = m.group(1).strip()
+        entry.title = entry.title[: m.start()].rstrip()
+    return entry
+
+
+def _tail_venue(entry: Entry, text: str) -> None:
+    """Take `, ICML, 2020` or ` - CVPR 2020` after a title as the venue."""
+    text = " ".join(re.sub(r"\s*,\s*", " ", text).split()).strip(" -–—:|,;.()[]")
+    if text and not entry.venue and (looks_like_venue(text) or _known_word(text)):
+        entry.venue = text
+
+
+def _known_word(text: str) -> bool:
+    return re.fullmatch(r"[A-Z][a-z]*[A-Z][A-Za-z]*|arXiv", text) is not None  # ICML, NeurIPS
+
+
+def _nick_only(entry: Entry) -> None:
+    """`[DINO ICCV'2021](arxiv link)`: only a nickname and venue; keep the nickname as title."""
+    if m := _NICK_VENUE.match(entry.title):
+        if len(m.group("nick").split()) <= 3:
+            entry.title = entry.short = m.group("nick")
+            entry.venue = entry.venue or m.group("venue")
+
+
+def _read_meta(entry: Entry, line: Line) -> None:
+    """Read a line after the title: authors, a venue (italic, bold or `arXiv 2022.`)."""
+    for span in line:
+        text = span.text.strip(" .,;")
+        if span.kind in ("em", "strong") and not entry.venue and looks_like_venue(text):
+            entry.venue = text
+        elif span.kind == "em" and not entry.authors and (names := split_authors(text)):
+            entry.authors = names
+    outside = "".join(s.text for s in line if s.kind == "text").split("[", 1)[0]
+    if not entry.venue and looks_like_venue(outside):
+        entry.venue = outside.strip(" .,;")
+    elif not entry.authors and (names := split_authors(outside)):
+        entry.authors = names
+
+
+def _take_links(entry: Entry, links: list[Link]) -> None:
+    """The first arXiv link gives the ID, the first paper link the URL, the first code link code."""
+    for link in links:
+        kind = link.kind
+        if kind == "arxiv":
+            found = parse_arxiv_id(link.href)
+            if entry.arxiv is None:
+                entry.arxiv = found
+            elif found != entry.arxiv:
+                entry.unused.append(link)
+        if kind in ("arxiv", "paper") and not entry.url:
+            entry.url = link.href
+        elif kind == "code" and not entry.code:
+            entry.code = link.href
+
+
+def is_paper(entry: Entry, links: list[Link]) -> bool:
+    """A paper has a paper link, or a venue and no link that says it is something else."""
+    kinds = {link.kind for link in links}
+    if kinds & {"arxiv", "paper"}:
+        return True
+    return bool(entry.venue) and looks_like_venue(entry.venue) and not kinds - {"code"}
