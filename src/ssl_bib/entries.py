@@ -139,11 +139,9 @@ def _text_outside_links(line: Line) -> str:
 
 # --- venue, year, authors ---------------------------------------------------------------------
 
-_VENUE = re.compile(
-    r"^(?:[A-Z][\w&./+-]*|[a-z]+[A-Z][\w&./-]*|\d{4})(?:[\s,'/()&.:-]+[\w&./+'()-]+){0,14}$"
-)
+_VENUE = re.compile(r"^(?:[A-Z][\w&./+-]*|[a-z]+[A-Z][\w&./-]*|\d{4})(?:[\s,'/()&.:-]+[\w&./+'()-]+){0,14}$")
 _DATE = re.compile(r"^\d{1,2} [A-Z][a-z]{2,8}\.? \d{4}$|^[A-Z][a-z]{2,8}\.? \d{1,2},? \d{4}$")
-_PARTICLES = {"van", "von", "der", "den", "de", "di", "da", "del", "la", "le", "du", "dos", "ter", "al", "el", "bin"}
+_PARTICLES = frozenset("van von der den de di da del la le du dos ter al el bin".split())
 _NAME_TOKEN = re.compile(r"^[^\W\d_][\w'’.-]*$")
 
 
@@ -225,13 +223,7 @@ def read_entry(lines: list[Line], line: int) -> Entry | None:
 
 def _titled(first: Line, line: int) -> Entry | None:
     """Read the title (and what shares its line) from the entry's first line."""
-    spans = [s for s in first if s.text.strip() or s.link]
-    if spans and spans[0].kind == "text":  # `:fire:[ICML 2021] **Title**`
-        spans[0] = Span("text", _LEADING_SHORTCODES.sub("", spans[0].text))
-    venue = ""
-    if spans and spans[0].kind == "text" and (m := _BRACKET.match(spans[0].text)):
-        venue, rest = m.group(1), spans[0].text[m.end() :]
-        spans = ([Span("text", rest)] if rest.strip() else []) + spans[1:]
+    venue, spans = _venue_prefix([s for s in first if s.text.strip() or s.link])
     if not spans:
         return None
     head, tail = spans[0], tuple(spans[1:])
@@ -262,6 +254,17 @@ def _titled(first: Line, line: int) -> Entry | None:
             entry.short = m.group(1).strip()
         entry.title = entry.title[: m.start()].rstrip()
     return entry
+
+
+def _venue_prefix(spans: list[Span]) -> tuple[str, list[Span]]:
+    """Split `:fire:[ICML 2021] ` off the start of a line: the bracket is the venue."""
+    if not spans or spans[0].kind != "text":
+        return "", spans
+    text = _LEADING_SHORTCODES.sub("", spans[0].text)
+    venue = ""
+    if m := _BRACKET.match(text):
+        venue, text = m.group(1), text[m.end() :]
+    return venue, ([Span("text", text)] if text.strip() else []) + spans[1:]
 
 
 def _tail_venue(entry: Entry, text: str) -> None:

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -21,10 +21,10 @@ from markdown_it.tree import SyntaxTreeNode
 
 from .arxiv_id import arxiv_label
 from .entries import Entry, Line, Link, Span, SpanKind, is_paper, plain, read_entry, split_authors
-from .venues import venue_year
 from .errors import CatalogError, Problem
 from .model import Catalog
 from .titles import normalize_title
+from .venues import venue_year
 
 HAND_FIELDS = ("authors", "year", "doi", "key")
 _BREAK_HTML = re.compile(r"^<br\s*/?>$", re.IGNORECASE)
@@ -279,37 +279,54 @@ def _inline_lines(node: SyntaxTreeNode) -> list[Line]:
 
 
 def _spans(tokens: list[Token], first_line: int) -> Iterator[Line]:
-    line: list[Span] = []
-    number, strong, em = first_line, 0, 0
-    link: tuple[str, list[str], bool] | None = None  # href, text parts, shows an image
+    reader = _InlineReader(first_line)
     for tok in tokens:
+        yield from reader.feed(tok)
+    yield tuple(reader.line)
+
+
+@dataclass
+class _InlineReader:
+    """Turn inline tokens into lines of spans; a break ends a line unless inside bold text."""
+
+    number: int
+    line: list[Span] = field(default_factory=list)
+    strong: int = 0
+    em: int = 0
+    href: str | None = None  # inside a link: its target, text and whether it shows an image
+    text: list[str] = field(default_factory=list)
+    image: bool = False
+
+    def style(self) -> SpanKind:
+        return "strong" if self.strong else "em" if self.em else "text"
+
+    def feed(self, tok: Token) -> Iterator[Line]:
         kind = tok.type
         if kind in ("softbreak", "hardbreak") or (kind == "html_inline" and _BREAK_HTML.match(tok.content)):
-            if strong or em:  # a break inside a bold title is a space
-                _add_text(line, "strong" if strong else "em", " ")
-            elif link is None:
-                yield tuple(line)
-                line = []
-            number += kind != "html_inline"
+            if self.strong or self.em:
+                _add_text(self.line, self.style(), " ")
+            elif self.href is None:
+                yield tuple(self.line)
+                self.line = []
+            self.number += kind != "html_inline"
         elif kind == "link_open":
-            link = (str(tok.attrs.get("href", "")), [], False)
-        elif kind == "link_close" and link is not None:
-            text = "".join(link[1])
-            line.append(Span("link", text, Link(text, link[0], number, badge=link[2] and not text.strip())))
-            link = None
+            self.href, self.text, self.image = str(tok.attrs.get("href", "")), [], False
+        elif kind == "link_close" and self.href is not None:
+            text = "".join(self.text)
+            badge = self.image and not text.strip()
+            self.line.append(Span("link", text, Link(text, self.href, self.number, badge=badge)))
+            self.href = None
         elif kind == "image":
-            if link is not None:
-                link = (link[0], link[1], True)
+            self.image = True
         elif kind in ("strong_open", "strong_close"):
-            strong += 1 if kind.endswith("open") else -1
+            self.strong += 1 if kind.endswith("open") else -1
         elif kind in ("em_open", "em_close"):
-            em += 1 if kind.endswith("open") else -1
+            self.em += 1 if kind.endswith("open") else -1
         elif kind in ("text", "code_inline"):
-            if link is not None:
-                link[1].append(tok.content)
+            if self.href is not None:
+                self.text.append(tok.content)
             else:
-                _add_text(line, "strong" if strong else "em" if em else "text", tok.content)
-    yield tuple(line)
+                _add_text(self.line, self.style(), tok.content)
 
 
 def _add_text(line: list[Span], kind: SpanKind, text: str) -> None:
@@ -401,15 +418,12 @@ def _slug(title: str) -> str:
 
 
 def to_toml(title: str, sections: list[_Heading], rows: list[_Row]) -> str:
-    """Write the parsed list in the DESIGN.md catalog shape, stable byte for byte.
-
-    Each table is dumped on its own: tomlkit's document model grows slowly with thousands
-    of tables, while the text it writes for one table is the same."""
-    parts = [tomlkit.dumps({"title": title or "Reading list"})]
-    parts += [f"\n[[section]]\n{tomlkit.dumps({'id': s.id, 'title': s.title})}" for s in sections]
+    """Write the parsed list in the DESIGN.md catalog shape, stable byte for byte."""
+    parts = [_toml_table({"title": title or "Reading list"})]
+    parts += [f"\n[[section]]\n{_toml_table({'id': s.id, 'title': s.title})}" for s in sections]
     for row in rows:
         entry = row.entry
-        values = {
+        values: dict[str, str | int | list[str] | None] = {
             "section": row.heading.id,
             "title": entry.title,
             "short": entry.short,
@@ -421,8 +435,31 @@ def to_toml(title: str, sections: list[_Heading], rows: list[_Row]) -> str:
             "listed_authors": entry.authors,
             "listed_year": entry.year if entry.year != venue_year(entry.venue) else None,
         }
-        parts.append(f"\n[[paper]]\n{tomlkit.dumps({k: v for k, v in values.items() if v})}")
+        parts.append(f"\n[[paper]]\n{_toml_table(values)}")
     return "".join(parts)
+
+
+def _toml_table(values: Mapping[str, str | int | list[str] | None]) -> str:
+    """The `key = value` lines of a table, skipping empty values (as tomlkit writes them;
+    its document model grows slowly with thousands of tables, so the importer writes these
+    few value types itself, and the tests parse the result with tomllib)."""
+    return "".join(f"{k} = {_value(v)}\n" for k, v in values.items() if v)
+
+
+def _value(value: str | int | list[str]) -> str:
+    if isinstance(value, int):
+        return str(value)
+    if isinstance(value, list):
+        return "[" + ", ".join(_value(v) for v in value) + "]"
+    return '"' + "".join(_escape(c) for c in value) + '"'
+
+
+def _escape(char: str) -> str:
+    if char in '"\\':
+        return "\\" + char
+    if unicodedata.category(char) == "Cc":  # control characters (and DEL) are not allowed raw
+        return {"\n": "\\n", "\t": "\\t", "\r": "\\r"}.get(char, f"\\u{ord(char):04X}")
+    return char
 
 
 def keep_hand_fields(text: str, previous: Catalog) -> str:

@@ -1,0 +1,96 @@
+"""How well and how fast does `ssl-bib import` read real awesome lists?
+
+    python benchmarks/import_lists.py [LIST.md ...]   # default: ../shared/lists/*+*.md
+
+For each list: the distinct arXiv IDs its markdown links to, how many the imported catalog
+holds (recall), the papers imported and the share that look like real papers (a title with no
+markdown or URL left, not a link word or a section heading, a link that is not an in-page
+anchor), the links reported as not imported, and the import's wall and CPU time (median of 3).
+The lists are third-party data and are not part of the project: without them this prints
+a note and exits 0.
+"""
+
+from __future__ import annotations
+
+import argparse
+import re
+import statistics
+import sys
+import time
+import tomllib
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT / "src"))
+
+from ssl_bib.importer import import_markdown  # noqa: E402
+
+LISTS = ROOT.parent / "shared" / "lists"
+_LINKED = re.compile(
+    r"arxiv\.org/(?:abs|pdf|html)/(\d{4}\.\d{4,5}|[a-z][a-z\-]+(?:\.[A-Z]{2})?/\d{7})", re.IGNORECASE
+)
+_LINK_WORDS = frozenset("paper pdf arxiv link code project website github video".split()) | {"project page"}
+
+
+def _clean(paper: dict[str, object], headings: set[str]) -> bool:
+    title = str(paper.get("title", "")).strip()
+    if str(paper.get("url", "")).startswith("#") or title.lower() in headings:
+        return False
+    if len(title) < 8 or title.lower() in _LINK_WORDS:
+        return False
+    return re.search(r"\]\(|\[\[|\*\*|https?://|^\[|<a |\\$", title) is None
+
+
+def _timed(path: Path) -> tuple[float, float]:
+    walls, cpus = [], []
+    for _ in range(3):
+        wall, cpu = time.perf_counter(), time.process_time()
+        import_markdown(path)
+        walls.append(time.perf_counter() - wall)
+        cpus.append(time.process_time() - cpu)
+    return statistics.median(walls), statistics.median(cpus)
+
+
+def measure(path: Path) -> tuple[str, int, int, int, int, int, float, float]:
+    """Import one list; return its row of the table."""
+    linked = {m.group(1).lower() for m in _LINKED.finditer(path.read_text(encoding="utf-8"))}
+    imported = import_markdown(path)
+    catalog = tomllib.loads(imported.text)
+    headings = {str(s["title"]).strip().lower() for s in catalog.get("section", [])}
+    papers = catalog.get("paper", [])
+    found = {re.sub(r"v\d+$", "", str(p["arxiv"])).lower() for p in papers if "arxiv" in p} & linked
+    clean = sum(_clean(p, headings) for p in papers)
+    wall, cpu = _timed(path)
+    lines = len(path.read_text(encoding="utf-8").splitlines())
+    return path.stem[:44], lines, len(linked), len(found), len(papers), clean, wall, cpu
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("lists", nargs="*", type=Path)
+    args = parser.parse_args()
+    paths = args.lists or sorted(LISTS.glob("*+*.md"))
+    if not paths:
+        print(f"no lists to measure ({LISTS} is absent); nothing to do")
+        return 0
+    print(f"{'list':<44} {'lines':>6} {'ids':>5} {'found':>5} {'recall':>7} {'papers':>6} {'real':>6} "
+          f"{'wall s':>7} {'cpu s':>6}")  # fmt: skip
+    total_ids = total_found = total_papers = total_clean = 0
+    for path in paths:
+        name, lines, ids, found, papers, clean, wall, cpu = measure(path)
+        recall = found / ids if ids else 1.0
+        share = clean / papers if papers else 0.0
+        print(f"{name:<44} {lines:>6} {ids:>5} {found:>5} {recall:>7.1%} {papers:>6} {share:>6.1%} "
+              f"{wall:>7.2f} {cpu:>6.2f}")  # fmt: skip
+        total_ids, total_found = total_ids + ids, total_found + found
+        total_papers, total_clean = total_papers + papers, total_clean + clean
+    print(
+        f"all {len(paths)} lists: arXiv IDs {total_found}/{total_ids} "
+        f"({total_found / max(total_ids, 1):.1%}), real papers {total_clean}/{total_papers} "
+        f"({total_clean / max(total_papers, 1):.1%})"
+    )
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
