@@ -6,6 +6,8 @@
 '1910.05453'
 >>> parse_arxiv_id("https://arxiv.org/abs/cs/0112017")
 'cs/0112017'
+>>> parse_arxiv_id("https://arxiv.org/ftp/arxiv/papers/2207/2207.01792.pdf")
+'2207.01792'
 >>> parse_arxiv_id("http://yann.lecun.com/exdb/publis/pdf/hadsell-chopra-lecun-06.pdf") is None
 True
 >>> is_arxiv_id("1234")
@@ -22,7 +24,8 @@ _OLD = r"[a-z][a-z\-]+(?:\.[A-Z]{2})?/\d{2}(?:0[1-9]|1[0-2])\d{3}"
 _ID = rf"(?P<id>{_NEW}|{_OLD})(?:v(?P<version>\d+))?"
 
 _FULL = re.compile(rf"^{_ID}$")
-_URL = re.compile(rf"arxiv\.org/(?:abs|pdf|html)/{_ID}(?:\.pdf)?/?(?:[?#].*)?$", re.IGNORECASE)
+_PATH = r"arxiv\.org/(?:abs|pdf|html|ftp/[a-z-]+/papers/\d{4})/"  # the ftp form: .../papers/2207/ID.pdf
+_URL = re.compile(rf"{_PATH}{_ID}(?:\.pdf)?/?(?:[?#].*)?$", re.IGNORECASE)
 _LABEL = re.compile(rf"^\s*arxiv\s*:\s*{_ID}\s*$", re.IGNORECASE)
 
 
@@ -42,7 +45,7 @@ def parse_arxiv_id(text: str) -> str | None:
     return None
 
 
-_IN_TEXT = re.compile(rf"(?:\barxiv\s*:\s*|arxiv\.org/(?:abs|pdf|html)/){_ID}(?![\d])", re.IGNORECASE)
+_IN_TEXT = re.compile(rf"(?:\barxiv\s*:\s*|{_PATH}){_ID}(?![\d])", re.IGNORECASE)
 
 
 def arxiv_label(text: str) -> str | None:
