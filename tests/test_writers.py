@@ -101,7 +101,10 @@ def test_title_protection_and_escaping():
     )
     assert format_title("Cost $5 & 100% of #1_x") == "Cost \\$5 \\& 100\\% of \\#1\\_x"
     assert format_title("Bound $\\ell_1$ norm") == "Bound {$\\ell_1$} norm"
-    assert format_title("Bad $\\input{x}$ math") == "Bad \\$\\textbackslash{}input\\{x\\}\\$ math"
+    assert format_title("Bad $\\input{x}$ math") == (
+        "Bad \\$\\textbackslash{}input\\textbraceleft{}x\\textbraceright{}\\$ math"
+    )
+    assert format_title("Lone { brace") == "Lone \\textbraceleft{} brace"
 
 
 # --- CSL-JSON ------------------------------------------------------------------------------

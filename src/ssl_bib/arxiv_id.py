@@ -10,18 +10,20 @@
 '2207.01792'
 >>> parse_arxiv_id("http://yann.lecun.com/exdb/publis/pdf/hadsell-chopra-lecun-06.pdf") is None
 True
->>> is_arxiv_id("1234")
-False
+>>> is_arxiv_id("1234"), is_arxiv_id("2002.0570"), is_arxiv_id("2002.05709v0"), is_arxiv_id("0704.0001")
+(False, False, False, True)
 """
 
 from __future__ import annotations
 
 import re
 
-# New style (2007-): YYMM.NNNN until 2014, YYMM.NNNNN since; old style: archive(.SUB)/YYMMNNN.
-_NEW = r"\d{2}(?:0[1-9]|1[0-2])\.\d{4,5}"
-_OLD = r"[a-z][a-z\-]+(?:\.[A-Z]{2})?/\d{2}(?:0[1-9]|1[0-2])\d{3}"
-_ID = rf"(?P<id>{_NEW}|{_OLD})(?:v(?P<version>\d+))?"
+# New style (April 2007 on): YYMM.NNNN until 1412, YYMM.NNNNN from 1501; old style (1991 to
+# March 2007): archive(.SUB)/YYMMNNN. Versions count from v1.
+_MONTH = r"(?:0[1-9]|1[0-2])"
+_NEW = rf"(?:0[7-9]|1[0-4]){_MONTH}\.\d{{4}}(?!\d)|(?:1[5-9]|[2-9]\d){_MONTH}\.\d{{5}}"
+_OLD = rf"[a-z][a-z\-]+(?:\.[A-Z]{{2}})?/(?:9[1-9]|0[0-7]){_MONTH}\d{{3}}"
+_ID = rf"(?P<id>{_NEW}|{_OLD})(?:v(?P<version>[1-9]\d*))?"
 
 _FULL = re.compile(rf"^{_ID}$")
 _PATH = r"arxiv\.org/(?:abs|pdf|html|ftp/[a-z-]+/papers/\d{4})/"  # the ftp form: .../papers/2207/ID.pdf

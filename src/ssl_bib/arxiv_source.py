@@ -263,7 +263,7 @@ class SnapshotSource:
             m = _LINE_ID.match(line)
             if m is None or m.group(1) not in wanted:
                 continue
-            found[m.group(1)] = _from_snapshot(self._parse(line, number))
+            found[m.group(1)] = self._record(line, number)
             if len(found) == len(wanted):
                 break
         missing = tuple(i for i in ids if i not in found and is_arxiv_id(i))
@@ -277,8 +277,8 @@ class SnapshotSource:
         if wanted:
             for number, line in enumerate(self._lines(), 1):
                 data = self._parse(line, number)
-                if (title := wanted.get(normalize_title(data.get("title", "")))) is not None:
-                    hits[title].append(_from_snapshot(data))
+                if (title := wanted.get(normalize_title(str(data.get("title", ""))))) is not None:
+                    hits[title].append(self._record(line, number))
         yield from hits.items()
 
     def _lines(self) -> Iterable[str]:
@@ -287,6 +287,15 @@ class SnapshotSource:
                 yield from stream
         except (OSError, UnicodeDecodeError) as exc:
             raise SnapshotError(str(self.path), None, f"cannot read: {exc}") from None
+
+    def _record(self, line: str, number: int) -> ArxivRecord:
+        """Read one line's record; a line without the fields a record needs is an error."""
+        data = self._parse(line, number)
+        try:
+            return _from_snapshot(data)
+        except (KeyError, TypeError, ValueError, IndexError, AttributeError) as exc:
+            reason = f"no {exc.args[0]!r}" if isinstance(exc, KeyError) else str(exc) or type(exc).__name__
+            raise SnapshotError(str(self.path), number, f"not an arXiv metadata record ({reason})") from None
 
     def _parse(self, line: str, number: int) -> dict[str, Any]:
         try:
@@ -300,10 +309,13 @@ class SnapshotSource:
 
 def _from_snapshot(data: dict[str, Any]) -> ArxivRecord:
     versions = data.get("versions") or [{"version": "v1", "created": data.get("update_date")}]
+    title = " ".join(str(data["title"]).split()) if isinstance(data.get("title"), str) else ""
+    if not title:
+        raise ValueError("no title")
     return ArxivRecord(
         id=data["id"],
         version=int(str(versions[-1]["version"]).lstrip("v")),
-        title=" ".join(str(data["title"]).split()),
+        title=title,
         authors=tuple(split_author_string(data.get("authors") or "")),
         published=_rfc2822_date(versions[0]["created"]),
         updated=_rfc2822_date(versions[-1]["created"]),
@@ -337,4 +349,7 @@ def _rfc2822_date(text: str) -> str:
     try:
         return parsedate_to_datetime(text).date().isoformat()
     except (TypeError, ValueError):
-        return datetime.fromisoformat(text).date().isoformat()
+        try:
+            return datetime.fromisoformat(str(text)).date().isoformat()
+        except ValueError:
+            raise ValueError(f"bad date {text!r}") from None

@@ -5,13 +5,15 @@ from __future__ import annotations
 import difflib
 import re
 import tomllib
-from collections.abc import Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from pathlib import Path
 from typing import Any
 
 from .arxiv_id import is_arxiv_id, split_version
 from .errors import CatalogError, Problem
+from .links import DOI, WEB_URL
 from .model import Catalog, Paper, Section
+from .titles import normalize_title
 
 _SECTION_FIELDS = {"id": str, "title": str}
 _PAPER_FIELDS: dict[str, type | tuple[type, ...]] = {
@@ -32,6 +34,7 @@ _PAPER_FIELDS: dict[str, type | tuple[type, ...]] = {
 }
 _SLUG = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*(?:/[a-z0-9]+(?:-[a-z0-9]+)*)*$")
 _KEY = re.compile(r"^[a-z0-9][a-z0-9_:.\-]*$")
+MIN_YEAR, MAX_YEAR = 1450, 2100
 
 
 class _Lines:
@@ -85,8 +88,11 @@ def parse_catalog(text: str, path: str = "papers.toml") -> Catalog:
         raise CatalogError([problem]) from None
     validator = _Validator(path, _Lines(text))
     catalog = validator.catalog(data)
-    if validator.problems:
-        raise CatalogError(validator.problems)
+    problems = validator.problems or _duplicate_keys(catalog.papers, path)
+    if not problems and not catalog.papers:
+        problems = [Problem(path, None, "the catalog has no papers (add [[paper]] tables or run import)")]
+    if problems:
+        raise CatalogError(problems)
     return catalog
 
 
@@ -161,6 +167,23 @@ class _Validator:
                 ok = False
         return ok
 
+    def check_values(self, row: dict[str, Any], at: Callable[[str], int | None]) -> None:
+        """Years are years; only web links and well-formed DOIs (they become links in HTML)."""
+        for name in ("year", "listed_year"):
+            if name in row and not MIN_YEAR <= row[name] <= MAX_YEAR:
+                self.report(at(name), f"{name} {row[name]} is not a year ({MIN_YEAR} to {MAX_YEAR})")
+        for name in ("url", "code"):
+            if name in row and not WEB_URL.match(row[name]):
+                self.report(
+                    at(name),
+                    f"{name} {row[name]!r} must be an http:// or https:// address "
+                    "(no spaces, double quotes, <> or backslashes)",
+                )
+        if "doi" in row and not DOI.match(row["doi"]):
+            self.report(
+                at("doi"), f"doi {row['doi']!r} is not a DOI (expected e.g. '10.1109/CVPR.2020.00975')"
+            )
+
     def paper(self, row: dict[str, Any], index: int, known: set[str]) -> Paper | None:
         def at(key: str) -> int | None:
             return self.lines.of("paper", index, key)
@@ -185,6 +208,7 @@ class _Validator:
         key = row.get("key")
         if key is not None and not _KEY.match(key):
             self.report(at("key"), f"citation key {key!r} must be lower-case ASCII (a-z, 0-9, _:.-)")
+        self.check_values(row, at)
         if len(self.problems) > before:
             return None
         return Paper(
@@ -204,6 +228,25 @@ class _Validator:
             doi=row.get("doi"),
             line=self.lines.of("paper", index),
         )
+
+
+def _duplicate_keys(papers: tuple[Paper, ...], path: str) -> list[Problem]:
+    """A hand-written key names one paper: the rows of one paper (same arXiv ID or title)
+    may share it, two different papers may not (keys are compared case-insensitively)."""
+    owners: dict[str, Paper] = {}
+    problems = []
+    for paper in papers:
+        if not paper.key:
+            continue
+        first = owners.setdefault(paper.key.lower(), paper)
+        same = (first.arxiv and first.arxiv == paper.arxiv) or normalize_title(
+            first.title
+        ) == normalize_title(paper.title)
+        if not same:
+            problems.append(
+                Problem(path, paper.line, f"citation key {paper.key!r} is also the key of line {first.line}")
+            )
+    return problems
 
 
 def _table_list(data: dict[str, Any], name: str) -> list[Any]:

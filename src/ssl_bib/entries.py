@@ -20,7 +20,7 @@ import itertools
 import re
 from dataclasses import dataclass, field
 from typing import Literal
-from urllib.parse import urlsplit
+from urllib.parse import quote, urlsplit
 
 from .arxiv_id import parse_arxiv_id
 from .venues import venue_year
@@ -311,10 +311,21 @@ def _take_links(entry: Entry, links: list[Link]) -> None:
                 entry.arxiv = found
             elif found != entry.arxiv:
                 entry.unused.append(link)
+        if not link.href.lower().startswith(("http://", "https://")):
+            continue
         if kind in ("arxiv", "paper") and not entry.url:
-            entry.url = link.href
+            entry.url = web_url(link.href)
         elif kind == "code" and not entry.code:
-            entry.code = link.href
+            entry.code = web_url(link.href)
+
+
+def web_url(href: str) -> str:
+    """Percent-encode what a catalog URL may not hold (spaces, quotes, <>, backslashes).
+
+    >>> web_url('https://example.org/a b"<c>')
+    'https://example.org/a%20b%22%3Cc%3E'
+    """
+    return quote(href, safe="!#$%&'()*+,-./:;=?@[]_~{}|^`")
 
 
 def is_paper(entry: Entry, links: list[Link]) -> bool:

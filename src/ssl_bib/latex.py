@@ -13,8 +13,10 @@ _SPECIAL = {
     "$": r"\$",
     "#": r"\#",
     "_": r"\_",
-    "{": r"\{",
-    "}": r"\}",
+    # bibtex and biber count braces even after a backslash: a lone `\{` would swallow the
+    # entries after it, so braces are written as the text commands that print them
+    "{": r"\textbraceleft{}",
+    "}": r"\textbraceright{}",
     "~": r"\textasciitilde{}",
     "^": r"\textasciicircum{}",
     "\\": r"\textbackslash{}",
@@ -49,7 +51,7 @@ def escape(text: str) -> str:
     """Write text so TeX prints it as is: specials escaped, non-ASCII as accent macros.
 
     >>> escape("Hénaff & Co. 100% $5 \\\\input{x}")
-    "H{\\\\'e}naff \\\\& Co. 100\\\\% \\\\$5 \\\\textbackslash{}input\\\\{x\\\\}"
+    "H{\\\\'e}naff \\\\& Co. 100\\\\% \\\\$5 \\\\textbackslash{}input\\\\textbraceleft{}x\\\\textbraceright{}"
     """
     return "".join(_SPECIAL.get(c) or (c if c.isascii() else _char_macro(c)) for c in text)
 

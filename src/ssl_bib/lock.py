@@ -4,11 +4,13 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import tempfile
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
 
+from .arxiv_id import is_arxiv_id, split_version
 from .errors import LockError, OutputError
 from .model import ArxivRecord
 
@@ -52,25 +54,100 @@ def load_lock(path: str | Path) -> Lock:
         )
     try:
         return _from_json(data)
-    except (KeyError, TypeError, ValueError) as exc:
-        raise LockError(str(path), f"malformed entry ({exc}); re-run resolve --refresh") from None
+    except ValueError as exc:
+        raise LockError(str(path), f"{exc}; fix it or delete it and re-run resolve") from None
+
+
+_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
+_KEY = re.compile(r"^[a-z0-9][a-z0-9_:.\-]*$")
+_CATEGORY = re.compile(r"^[a-z][a-z\-]*(?:\.[A-Za-z\-]+)?$")
+# field -> (type, pattern or None); a record is checked field by field, so a hand-edited
+# lock cannot put a number where a date goes or a `,}` into a citation key.
+_STR, _LIST = (str,), (list,)
+_RECORD: dict[str, tuple[tuple[type, ...], re.Pattern[str] | None]] = {
+    "version": ((int,), None),
+    "title": (_STR, None),
+    "authors": (_LIST, None),
+    "published": (_STR, _DATE),
+    "updated": (_STR, _DATE),
+    "categories": (_LIST, _CATEGORY),
+    "doi": (_STR, None),
+    "journal_ref": (_STR, None),
+    "comment": (_STR, None),
+    "source": (_STR, None),
+    "fetched": (_STR, _DATE),
+}
+_REQUIRED = ("version", "title", "authors", "published", "updated", "source", "fetched")
 
 
 def _from_json(data: dict[str, Any]) -> Lock:
-    lock = Lock(keys=dict(data.get("keys", {})))
-    for arxiv_id, entry in data.get("papers", {}).items():
+    lock = Lock()
+    for arxiv_id, entry in _mapping(data, "papers").items():
+        _check_record(arxiv_id, entry)
         entry = dict(entry)
         lock.fetched[arxiv_id] = Lookup(entry.pop("source"), entry.pop("fetched"))
         for name in ("authors", "categories"):
             entry[name] = tuple(entry.get(name, ()))
         lock.records[arxiv_id] = ArxivRecord(id=arxiv_id, **entry)
-    for arxiv_id, entry in data.get("missing", {}).items():
-        lock.missing[arxiv_id] = Lookup(**entry)
-    for title, entry in data.get("titles", {}).items():
-        entry = dict(entry)
-        lock.titles[title] = entry.pop("arxiv")
-        lock.title_lookups[title] = Lookup(**entry)
+    for arxiv_id, entry in _mapping(data, "missing").items():
+        lock.missing[_checked_id(arxiv_id, "missing")] = _lookup(entry, f"missing {arxiv_id!r}")
+    for title, entry in _mapping(data, "titles").items():
+        found = entry.get("arxiv") if isinstance(entry, dict) else None
+        if found is not None and not isinstance(found, str):
+            raise ValueError(f"titles {title!r}: 'arxiv' must be an arXiv ID or null")
+        lock.titles[title] = _checked_id(found, f"titles {title!r}") if found else None
+        lock.title_lookups[title] = _lookup(
+            {k: v for k, v in entry.items() if k != "arxiv"}, f"titles {title!r}"
+        )
+    for ident, key in _mapping(data, "keys").items():
+        if not isinstance(key, str) or not _KEY.match(key):
+            raise ValueError(f"keys {ident!r}: {key!r} is not a citation key (a-z, 0-9, _:.-)")
+        lock.keys[ident] = key
     return lock
+
+
+def _mapping(data: dict[str, Any], name: str) -> dict[str, Any]:
+    value = data.get(name, {})
+    if not isinstance(value, dict):
+        raise ValueError(f"{name!r} must be an object")
+    return value
+
+
+def _checked_id(arxiv_id: str, where: str) -> str:
+    if not is_arxiv_id(arxiv_id) or split_version(arxiv_id)[1] is not None:
+        raise ValueError(f"{where}: {arxiv_id!r} is not an arXiv ID")
+    return arxiv_id
+
+
+def _lookup(entry: Any, where: str) -> Lookup:
+    if not isinstance(entry, dict) or set(entry) != {"source", "fetched"}:
+        raise ValueError(f"{where}: expected 'source' and 'fetched'")
+    if not isinstance(entry["source"], str) or not _DATE.match(str(entry["fetched"])):
+        raise ValueError(f"{where}: 'fetched' must be a date YYYY-MM-DD")
+    return Lookup(entry["source"], entry["fetched"])
+
+
+def _check_record(arxiv_id: str, entry: Any) -> None:
+    where = f"papers {arxiv_id!r}"
+    _checked_id(arxiv_id, "papers")
+    if not isinstance(entry, dict):
+        raise ValueError(f"{where} must be an object")
+    for name in _REQUIRED:
+        if name not in entry:
+            raise ValueError(f"{where}: no {name!r}")
+    for name, value in entry.items():
+        if name not in _RECORD:
+            raise ValueError(f"{where}: unknown field {name!r}")
+        kinds, pattern = _RECORD[name]
+        items = value if isinstance(value, list) else [value]
+        if (
+            not isinstance(value, kinds)
+            or isinstance(value, bool)
+            or not all(isinstance(v, str) for v in items if kinds != (int,))
+        ):
+            raise ValueError(f"{where}: {name!r} has the wrong type")
+        if pattern is not None and not all(pattern.match(v) for v in items):
+            raise ValueError(f"{where}: {name!r} is malformed ({value!r})")
 
 
 def dumps_lock(lock: Lock) -> str:

@@ -13,12 +13,13 @@ from datetime import date
 from typing import TYPE_CHECKING
 
 from .arxiv_id import id_year
-from .errors import ArxivUnavailable
+from .errors import ArxivUnavailable, CatalogError, Problem
 from .keys import assign_keys, base_key
+from .links import DOI
 from .lock import Lock, Lookup
 from .model import ArxivRecord, Catalog, Paper, Reference
 from .names import split_name
-from .titles import normalize_title
+from .titles import normalize_title, plain_text
 from .venues import parse_venue, venue_year
 
 if TYPE_CHECKING:  # the sources themselves are imported only by those that resolve
@@ -134,12 +135,24 @@ def _drafts(catalog: Catalog, lock: Lock) -> dict[str, tuple[list[Paper], Refere
     }
 
 
-def _keys(drafts: dict[str, tuple[list[Paper], Reference]], pinned: dict[str, str]) -> dict[str, str]:
-    """Assign every paper identity its citation key (pinned keys never change)."""
+def _keys(
+    drafts: dict[str, tuple[list[Paper], Reference]], pinned: dict[str, str], path: str
+) -> dict[str, str]:
+    """Assign every paper identity its citation key (pinned keys never change, so a
+    hand-written key that another listed paper holds in the lock is an error)."""
     wanted = []
+    owner = {key: ident for ident, key in pinned.items() if ident in drafts}
     for ident, (rows, ref) in drafts.items():
         family = ref.authors[0].family if ref.authors else ""
         fixed = next((r.key for r in rows if r.key), None)
+        if fixed and owner.get(fixed, ident) != ident:
+            other = drafts[owner[fixed]][0][0]
+            line = next(r.line for r in rows if r.key)
+            message = (
+                f"citation key {fixed!r} is pinned in the lock to {other.title!r} "
+                f"(line {other.line}); pinned keys never change, choose another"
+            )
+            raise CatalogError([Problem(path, line, message)])
         wanted.append((ident, base_key(family, ref.year, ref.title), fixed))
     return assign_keys(wanted, pinned)
 
@@ -149,14 +162,14 @@ def pinned_keys(catalog: Catalog, lock: Lock) -> dict[str, str]:
     (arXiv did not know it yet) gets a provisional key that is not pinned, so it takes its
     proper `{family}{year}{word}` key once it resolves."""
     drafts = _drafts(catalog, lock)
-    keys = _keys(drafts, lock.keys)
+    keys = _keys(drafts, lock.keys, catalog.path)
     return {**lock.keys, **{ident: keys[ident] for ident, (_, ref) in drafts.items() if ref.authors}}
 
 
 def build_references(catalog: Catalog, lock: Lock) -> list[Reference]:
     """Merge catalog rows and arXiv records into one Reference per distinct paper."""
     drafts = _drafts(catalog, lock)
-    keys = _keys(drafts, lock.keys)
+    keys = _keys(drafts, lock.keys, catalog.path)
     return [replace(ref, key=keys[ident]) for ident, (_, ref) in drafts.items()]
 
 
@@ -188,20 +201,21 @@ def _draft(rows: list[Paper], record: ArxivRecord | None) -> Reference:
     year = year or _first(rows, "listed_year") or venue_year(paper.venue or "")  # what the list says
     arxiv = record.id if record else paper.arxiv  # an unresolved ID is still a fact of the list
     sections = tuple(dict.fromkeys(s for r in rows for s in r.sections))
+    record_doi = record.doi if record and record.doi and DOI.match(record.doi) else None
     return Reference(
         key="",
         kind=venue.kind,
-        title=record.title if record else paper.title,
-        authors=tuple(split_name(a) for a in authors),
+        title=plain_text(record.title if record else paper.title),
+        authors=tuple(split_name(plain_text(a)) for a in authors if plain_text(a)),
         year=year if isinstance(year, int) else None,
         sections=sections,
         date=first_version if venue.kind == "preprint" and not paper.year else (),
         arxiv=arxiv,
         primary_class=record.primary_category if record else None,
-        doi=str(_first(rows, "doi") or (record.doi if record else None) or "") or None,
+        doi=str(_first(rows, "doi") or record_doi or "") or None,
         url=f"https://arxiv.org/abs/{arxiv}" if arxiv else paper.url,
         container=venue.container,
         publisher="arXiv" if arxiv and venue.kind == "preprint" else None,
-        note=venue.note,
-        short=paper.short,
+        note=plain_text(venue.note) if venue.note else None,
+        short=plain_text(paper.short) if paper.short else None,
     )

@@ -10,12 +10,24 @@ from typing import Literal
 
 from .latex import decode_accents
 
-# TeX commands that read or write files or redefine things: math holding one is not math.
-_UNSAFE = re.compile(
-    r"\\(?:input|include|openin|openout|read|write|immediate|def|edef|gdef|xdef|let|catcode|"
-    r"csname|newcommand|renewcommand|providecommand|usepackage|special|makeatletter|loop|"
-    r"expandafter|jobname|endinput|shipout|typeout|message|errmessage)(?![A-Za-z])"
+# Math in a title is kept as TeX only when every token is on this allow-list: letters,
+# digits, sub/superscripts, braces, common operator characters, and these commands (Greek
+# letters, operators, arrows, fonts). Anything else (a file command, a pdfTeX primitive, a
+# `^^5c` character code, `%`, `#`, `&`, `~`) makes the formula plain text, escaped as such.
+_MATH_COMMANDS = frozenset(
+    """alpha beta gamma delta epsilon varepsilon zeta eta theta vartheta iota kappa lambda mu nu
+    xi pi varpi rho varrho sigma varsigma tau upsilon phi varphi chi psi omega Gamma Delta Theta
+    Lambda Xi Pi Sigma Upsilon Phi Psi Omega ell infty partial nabla sum prod int oint log ln exp
+    min max sup inf lim arg det dim sin cos tan cdot cdots ldots dots times div pm mp ast star
+    circ bullet leq geq le ge neq approx sim simeq equiv propto ll gg in notin subset subseteq
+    supset supseteq cup cap setminus emptyset forall exists neg wedge vee oplus otimes to gets
+    rightarrow leftarrow Rightarrow Leftarrow leftrightarrow mapsto uparrow downarrow mathcal
+    mathbb mathbf mathrm mathit mathsf mathtt boldsymbol bm hat bar tilde vec dot ddot widehat
+    widetilde overline underline sqrt frac tfrac dfrac binom left right big Big bigl bigr prime
+    top perp mid parallel lvert rvert lVert rVert langle rangle lfloor rfloor lceil rceil
+    operatorname text quad qquad""".split()
 )
+_MATH_TOKEN = re.compile(r"\\([A-Za-z]+)|\\[,;:!{}| ]|[A-Za-z0-9\s^_{}+\-*/=<>()\[\].,;:!|']")
 _MATH = re.compile(r"\$[^$]+\$")
 _WORD = re.compile(r"[^\W_]+(?:['’][^\W_]+)?")
 
@@ -29,12 +41,23 @@ class Piece:
 
 
 def _is_safe_math(formula: str) -> bool:
-    depth = 0
-    for char in formula:
-        depth += {"{": 1, "}": -1}.get(char, 0)
+    """Tell whether a `$...$` formula holds only allowed tokens, with balanced braces.
+
+    >>> _is_safe_math("$\\\\ell_1$"), _is_safe_math("$^^5cinput{x}$"), _is_safe_math("$\\\\pdffiledump$")
+    (True, False, False)
+    """
+    body, depth, pos = formula[1:-1], 0, 0
+    if "^^" in body.replace(" ", ""):
+        return False
+    while pos < len(body):
+        m = _MATH_TOKEN.match(body, pos)
+        if m is None or (m.group(1) and m.group(1) not in _MATH_COMMANDS):
+            return False
+        depth += {"{": 1, "}": -1}.get(m.group(0), 0)
         if depth < 0:
             return False
-    return depth == 0 and not _UNSAFE.search(formula)
+        pos = m.end()
+    return depth == 0
 
 
 def _keep(word: str, shouting: bool) -> bool:
@@ -76,12 +99,30 @@ def _words(text: str, shouting: bool) -> list[Piece]:
     return out
 
 
+def plain_text(text: str) -> str:
+    """Drop control characters (NUL, ESC, DEL…) and fold runs of white space.
+
+    >>> plain_text("A\\x00B\\x1b[31m  C\\n")
+    'AB[31m C'
+    """
+    if text.isprintable():
+        return " ".join(text.split())
+    kept = (" " if c.isspace() else "" if unicodedata.category(c) == "Cc" else c for c in text)
+    return " ".join("".join(kept).split())
+
+
 def normalize_title(title: str) -> str:
     """Fold case, accents, hyphens and punctuation for comparing titles.
 
     >>> normalize_title("SSD: A UNIFIED FRAMEWORK FOR SELF-SUPERVISED Outlier  Detection")
     'ssd a unified framework for selfsupervised outlier detection'
+    >>> normalize_title("自己教師あり学習"), normalize_title("🦖 🦕") != normalize_title("🐍")
+    ('自己教師あり学習', True)
     """
     text = unicodedata.normalize("NFKD", title).encode("ascii", "ignore").decode().lower()
     text = re.sub(r"[-'’]", "", text)
-    return " ".join(re.findall(r"[a-z0-9]+", text))
+    folded = " ".join(re.findall(r"[a-z0-9]+", text))
+    if folded:
+        return folded
+    # Nothing Latin to fold (a title in another script, or emoji): compare it as written.
+    return " ".join(unicodedata.normalize("NFKC", title).casefold().split())

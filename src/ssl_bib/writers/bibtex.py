@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Sequence
 from urllib.parse import quote
 
@@ -50,13 +51,23 @@ def format_name(name: Name, esc: Escape = escape) -> str:
     >>> format_name(Name(family="Oord", given="Aaron", particle="van den"))
     'van den Oord, Aaron'
     """
-    last = esc(name.full_family)
+    last = _name_part(name.full_family, esc)
     if " " in name.family and not name.particle and name.family[0].islower():
         last = "{" + last + "}"
-    parts = [last, esc(name.suffix)] if name.suffix else [last]
+    parts = [last, _name_part(name.suffix, esc)] if name.suffix else [last]
     if name.given:
-        parts.append(esc(name.given))
+        parts.append(_name_part(name.given, esc))
     return ", ".join(parts) if len(parts) > 1 else last
+
+
+def _name_part(text: str, esc: Escape) -> str:
+    """Escape one part of a name, bracing the word `and` and commas, which BibTeX would
+    otherwise read as the end of a name or of a name part.
+
+    >>> _name_part("Smith and Wesson, Inc", escape)
+    'Smith {and} Wesson{,} Inc'
+    """
+    return re.sub(r"(?<=\s)(and)(?=\s)|,", lambda m: "{" + m.group(0) + "}", esc(text), flags=re.IGNORECASE)
 
 
 def _verbatim_url(url: str) -> str:

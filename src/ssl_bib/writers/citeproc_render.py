@@ -20,6 +20,7 @@ from typing import Any
 from ..errors import SslBibError, StyleError
 from ..model import Name, Reference
 from . import citeproc_speed
+from .csl_json import csl_title
 from .csl_json import item as csl_item
 
 
@@ -89,13 +90,15 @@ def _style_text(style: Any) -> str:
 
 def _render_item(ref: Reference, suffix: str) -> dict[str, Any]:
     data = csl_item(ref)
-    # citeproc-py's HTML formatter escapes its own terms but not the data: escape it here.
-    for name in ("title", "container-title", "publisher", "note"):
-        if name in data:
-            data[name] = _escape_rich(data[name])
+    # citeproc-py's HTML formatter escapes its own terms but not the data: escape every
+    # string of the item here (the title keeps only the nocase spans csl_title adds).
+    for name, value in data.items():
+        if isinstance(value, str):
+            data[name] = _escape(value)
+    data["title"] = csl_title(ref.title, esc=_escape)
     data["author"] = [_render_name(a) for a in ref.authors]
     if "number" in data:  # keep "arXiv:" from being capitalised at the start of a sentence
-        data["number"] = f'<span class="nocase">{html.escape(data["number"])}</span>'
+        data["number"] = f'<span class="nocase">{data["number"]}</span>'
     data.pop("citation-key", None)
     data.pop("keyword", None)
     if suffix:
@@ -106,14 +109,11 @@ def _render_item(ref: Reference, suffix: str) -> dict[str, Any]:
 def _render_name(name: Name) -> dict[str, str]:
     """citeproc-py reads `suffix` (the CSL-JSON file keeps it in `given` for Zotero)."""
     parts = {"family": name.full_family, "given": name.given, "suffix": name.suffix}
-    return {k: html.escape(v, quote=False) for k, v in parts.items() if v}
+    return {k: _escape(v) for k, v in parts.items() if v}
 
 
-def _escape_rich(text: str) -> str:
-    parts = re.split(r'(<span class="nocase">|</span>)', text)
-    return "".join(
-        p if p in ('<span class="nocase">', "</span>") else html.escape(p, quote=False) for p in parts
-    )
+def _escape(text: str) -> str:
+    return html.escape(text, quote=False)
 
 
 def _year_suffixes(refs: Sequence[Reference], style: Any) -> dict[str, str]:
@@ -178,7 +178,7 @@ def _drop_repeated_title(text: str, ref: Reference) -> str:
     <substitute> already put in the author's place (CSL spec, "Substitution")."""
     if ref.authors:
         return text
-    starts = [m.start() for m in re.finditer(re.escape(_escape_rich(ref.title)), text)]
+    starts = [m.start() for m in re.finditer(re.escape(_escape(ref.title)), text)]
     if len(starts) < 2:
         return text
     first, second = starts[0], starts[1]

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from typing import Any
 
 from ..latex import math_to_text
@@ -19,8 +19,9 @@ def render(refs: Sequence[Reference], job: Job) -> str:
     return json.dumps([item(r) for r in refs], indent=2, ensure_ascii=False) + "\n"
 
 
-def csl_title(title: str, nocase: bool = True) -> str:
-    """Turn a title into CSL rich text: protected words in nocase spans, formulas as text.
+def csl_title(title: str, nocase: bool = True, esc: Callable[[str], str] = str) -> str:
+    """Turn a title into CSL rich text: protected words in nocase spans, formulas as text;
+    `esc` escapes the title's own text (for HTML), never the spans added here.
 
     >>> csl_title("MoCo with $\\\\ell_1$")
     '<span class="nocase">MoCo</span> with ℓ_1'
@@ -28,11 +29,11 @@ def csl_title(title: str, nocase: bool = True) -> str:
     out = []
     for piece in pieces(title):
         if piece.kind == "keep" and nocase:
-            out.append(f'<span class="nocase">{piece.text}</span>')
+            out.append(f'<span class="nocase">{esc(piece.text)}</span>')
         elif piece.kind == "math":
-            out.append(math_to_text(piece.text))
+            out.append(esc(math_to_text(piece.text)))
         else:
-            out.append(piece.text)
+            out.append(esc(piece.text))
     return "".join(out)
 
 
