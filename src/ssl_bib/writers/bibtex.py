@@ -64,10 +64,10 @@ def _name_part(text: str, esc: Escape) -> str:
     """Escape one part of a name, bracing the word `and` and commas, which BibTeX would
     otherwise read as the end of a name or of a name part.
 
-    >>> _name_part("Smith and Wesson, Inc", escape)
-    'Smith {and} Wesson{,} Inc'
+    >>> _name_part("Smith and Wesson, Inc", escape), _name_part("Evil and", escape)
+    ('Smith {and} Wesson{,} Inc', 'Evil {and}')
     """
-    return re.sub(r"(?<=\s)(and)(?=\s)|,", lambda m: "{" + m.group(0) + "}", esc(text), flags=re.IGNORECASE)
+    return re.sub(r"(?<!\S)and(?!\S)|,", lambda m: "{" + m.group(0) + "}", esc(text), flags=re.IGNORECASE)
 
 
 def _verbatim_url(url: str) -> str:
