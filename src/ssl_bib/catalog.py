@@ -13,7 +13,7 @@ from .arxiv_id import is_arxiv_id, split_version
 from .errors import CatalogError, Problem
 from .links import DOI, WEB_URL
 from .model import Catalog, Paper, Section
-from .titles import normalize_title
+from .titles import normalize_title, plain_text
 
 _SECTION_FIELDS = {"id": str, "title": str}
 _PAPER_FIELDS: dict[str, type | tuple[type, ...]] = {
@@ -212,9 +212,9 @@ class _Validator:
         if len(self.problems) > before:
             return None
         return Paper(
-            title=" ".join(row["title"].split()),
+            title=plain_text(row["title"]),
             sections=tuple(sections),
-            short=row.get("short"),
+            short=plain_text(row["short"]) if "short" in row else None,
             arxiv=split_version(arxiv)[0] if arxiv else None,
             url=row.get("url"),
             venue=row.get("venue"),

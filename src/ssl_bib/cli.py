@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import logging
 import sys
 from collections.abc import Callable, Sequence
 from dataclasses import asdict
@@ -54,6 +55,25 @@ def cli(ctx: click.Context, catalog: Path) -> None:
     ctx.obj = Project(catalog)
 
 
+def _catalog_here(ctx: click.Context, _: click.Parameter, value: Path | None) -> None:
+    if value is not None:
+        from .pipeline import Project
+
+        ctx.obj = Project(value)
+
+
+# `ssl-bib export --catalog X` works as well as `ssl-bib --catalog X export`.
+_catalog_option = click.option(
+    "--catalog",
+    type=click.Path(path_type=Path),
+    default=None,
+    expose_value=False,
+    is_eager=True,
+    callback=_catalog_here,
+    help="The catalog file (also accepted before the command; default ./papers.toml).",
+)
+
+
 @cli.command("import")
 @click.argument("list_md", metavar="LIST.md", type=click.Path(path_type=Path))
 @click.option(
@@ -61,8 +81,9 @@ def cli(ctx: click.Context, catalog: Path) -> None:
     "--output",
     type=click.Path(path_type=Path),
     default=None,
-    help="Where to write the catalog [default: the --catalog path].",
+    help="Where to write the catalog, '-' for stdout [default: the --catalog path].",
 )
+@_catalog_option
 @click.pass_obj
 def import_cmd(project: Any, list_md: Path, output: Path | None) -> None:
     """Turn an awesome-list markdown file into a TOML catalog.
@@ -72,18 +93,22 @@ def import_cmd(project: Any, list_md: Path, output: Path | None) -> None:
     Hand-written fields (authors, year, doi, key) of an existing catalog are kept.
     """
     from .catalog import load_catalog, parse_catalog
+    from .files import write_atomic
     from .importer import import_markdown, keep_hand_fields
-    from .lock import write_atomic
 
     target = output or project.catalog_path
     imported = import_markdown(list_md)
     text = imported.text
-    if target.exists():  # keep what a maintainer wrote by hand
+    if str(target) != "-" and target.exists():  # keep what a maintainer wrote by hand
         text = keep_hand_fields(text, load_catalog(target))
     parse_catalog(text, str(target))
-    write_atomic(target, text)
     for problem in imported.left_out:
         click.echo(str(problem), err=True)
+    if str(target) == "-":
+        click.echo(text, nl=False)
+        click.echo(f"{list_md}: {imported.summary}", err=True)
+        return
+    write_atomic(target, text)
     click.echo(f"{target}: {imported.summary}", err=True)
 
 
@@ -137,6 +162,7 @@ def _resolve(
 @cli.command()
 @click.option("--refresh", is_flag=True, help="Look every paper up again, even those in the lock.")
 @_source_options
+@_catalog_option
 @click.pass_obj
 def resolve(
     project: Any, refresh: bool, offline: bool, arxiv_url: str, snapshot: str | None, delay: float
@@ -198,6 +224,7 @@ def resolve(
     help="Output file, '-' for stdout, or a folder [default: output/ beside the catalog].",
 )
 @_source_options
+@_catalog_option
 @click.pass_obj
 def export(
     project: Any,
@@ -215,26 +242,43 @@ def export(
     Resolves what the lock lacks first (unless --offline); with a complete lock it makes
     no network request.
     """
-    from .pipeline import render_all, select
+    from .catalog import load_catalog
+    from .pipeline import check_sections, check_styles, plan_files, render_all, select
     from .resolve import build_references
 
     chosen = ALL_FORMATS if "all" in formats else tuple(dict.fromkeys(formats))
+    if "all" in formats or not styles:
+        styles = ("apa", *styles)
+    styles = list(dict.fromkeys(styles))
+    # everything that can be wrong with the command is found before any network or rendering
+    plan = plan_files(chosen, styles)
+    _check_target(output, len(plan))
+    check_styles(chosen, styles)
+    check_sections(load_catalog(project.catalog_path), sections)
     if not offline:
         _resolve(project, offline, arxiv_url, snapshot, delay)
     catalog, lock = project.load()
     refs = select(build_references(catalog, lock), catalog, sections)
-    if "all" in formats or not styles:
-        styles = ("apa", *styles)
-    files = render_all(refs, catalog, chosen, list(dict.fromkeys(styles)), sections)
+    files = render_all(refs, catalog, chosen, styles, sections)
     _emit(files, output, project.output_dir)
+
+
+def _check_target(output: str | None, count: int) -> None:
+    if output == "-" and count != 1:
+        raise click.UsageError(
+            f"'-o -' writes one file to stdout, but this export makes {count}; "
+            "choose one --format and --style"
+        )
+    if output and output != "-" and count > 1 and not Path(output).is_dir() and Path(output).suffix:
+        raise click.UsageError(
+            f"'-o {output}' names one file, but this export makes {count}; give a folder, or one --format"
+        )
 
 
 def _emit(files: dict[str, str], output: str | None, default_dir: Path) -> None:
     from .pipeline import write_outputs
 
     if output == "-":
-        if len(files) != 1:
-            raise click.UsageError("'-o -' needs exactly one format and style")
         click.echo(next(iter(files.values())), nl=False)
         return
     target = Path(output) if output else default_dir
@@ -255,6 +299,7 @@ def _emit(files: dict[str, str], output: str | None, default_dir: Path) -> None:
     show_default=True,
     help="Human-readable lines or JSON for machines.",
 )
+@_catalog_option
 @click.pass_obj
 def check(project: Any, fmt: str) -> None:
     """Report catalog and lock problems that are not errors; exit 1 if any.
@@ -279,6 +324,7 @@ def check(project: Any, fmt: str) -> None:
 
 def main(argv: Sequence[str] | None = None) -> int:
     """Run the CLI; turn every ssl-bib error into one line on stderr and an exit code."""
+    logging.getLogger("arxiv").propagate = False  # the arxiv library's own log lines are not ours
     try:
         cli.main(args=list(argv) if argv is not None else None, prog_name="ssl-bib", standalone_mode=False)
     except SslBibError as exc:
@@ -293,6 +339,14 @@ def main(argv: Sequence[str] | None = None) -> int:
         return exc.exit_code
     except SystemExit as exc:
         return exc.code if isinstance(exc.code, int) else 0
+    except KeyboardInterrupt:
+        click.echo("ssl-bib: aborted", err=True)
+        return 130
+    except BrokenPipeError:
+        return 0  # `ssl-bib export -o - | head`: the reader has what it wanted
+    except OSError as exc:  # writing to stdout failed (`-o - > /dev/full`)
+        click.echo(f"ssl-bib: error: cannot write to standard output: {exc.strerror or exc}", err=True)
+        return 2
     return 0
 
 

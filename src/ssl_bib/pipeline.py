@@ -9,8 +9,9 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from .catalog import load_catalog
-from .errors import CatalogError, Problem
-from .lock import Lock, load_lock, save_lock, write_atomic
+from .errors import CatalogError, OutputError, Problem
+from .files import write_all
+from .lock import Lock, load_lock, save_lock
 from .model import Catalog, Reference
 from .resolve import ResolveReport, pending, pinned_keys, resolve
 from .writers import STYLED, Job, file_name, writer
@@ -75,10 +76,8 @@ def pin_keys(project: Project, catalog: Catalog, lock: Lock) -> ResolveReport:
     return ResolveReport()
 
 
-def select(refs: Sequence[Reference], catalog: Catalog, section_ids: Sequence[str]) -> list[Reference]:
-    """Keep the references listed in the given sections or their children."""
-    if not section_ids:
-        return list(refs)
+def check_sections(catalog: Catalog, section_ids: Sequence[str]) -> None:
+    """Fail on a --section the catalog does not have, with the closest one it has."""
     known = {s.id for s in catalog.sections}
     for sid in section_ids:
         if sid not in known:
@@ -86,10 +85,42 @@ def select(refs: Sequence[Reference], catalog: Catalog, section_ids: Sequence[st
             hint = f" (did you mean {close[0]!r}?)" if close else ""
             raise CatalogError([Problem(catalog.path, None, f"unknown section {sid!r}{hint}")])
 
+
+def check_styles(formats: Sequence[str], styles: Sequence[str]) -> None:
+    """Fail on a style that does not exist, when a format uses styles."""
+    if any(fmt in STYLED for fmt in formats):
+        from .writers.citeproc_render import style_path
+
+        for style in styles:
+            style_path(style)
+
+
+def select(refs: Sequence[Reference], catalog: Catalog, section_ids: Sequence[str]) -> list[Reference]:
+    """Keep the references listed in the given sections or their children."""
+    if not section_ids:
+        return list(refs)
+    check_sections(catalog, section_ids)
+
     def inside(sid: str) -> bool:
         return any(sid == s or sid.startswith(s + "/") for s in section_ids)
 
     return [r for r in refs if any(inside(s) for s in r.sections)]
+
+
+def plan_files(formats: Sequence[str], styles: Sequence[str]) -> dict[str, tuple[str, str]]:
+    """Name every file an export will write (file name -> format, style), before any work;
+    two styles that would write the same file are an error."""
+    plan: dict[str, tuple[str, str]] = {}
+    for fmt in formats:
+        for style in styles if fmt in STYLED else styles[:1]:
+            name = file_name(fmt, style)
+            if name in plan and plan[name][1] != style:
+                raise OutputError(
+                    f"styles {plan[name][1]!r} and {style!r} would both write {name}; "
+                    "export them one at a time or rename one .csl file"
+                )
+            plan[name] = (fmt, style)
+    return plan
 
 
 def render_all(
@@ -101,14 +132,12 @@ def render_all(
 ) -> dict[str, str]:
     """Render every (format, style) pair; return file name -> text."""
     files: dict[str, str] = {}
-    for fmt in formats:
-        for style in styles if fmt in STYLED else styles[:1]:
-            job = Job(catalog.title, catalog.sections, style, tuple(only))
-            files[file_name(fmt, style)] = writer(fmt)(refs, job)
+    for name, (fmt, style) in plan_files(formats, styles).items():
+        job = Job(catalog.title, catalog.sections, style, tuple(only))
+        files[name] = writer(fmt)(refs, job)
     return files
 
 
 def write_outputs(files: dict[str, str], out_dir: Path) -> None:
-    """Write every file atomically into out_dir."""
-    for name, text in files.items():
-        write_atomic(out_dir / name, text)
+    """Write every file into out_dir, all of them or none."""
+    write_all({out_dir / name: text for name, text in files.items()})

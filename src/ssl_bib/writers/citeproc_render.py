@@ -128,8 +128,22 @@ def _year_suffixes(refs: Sequence[Reference], style: Any) -> dict[str, str]:
     for group in groups.values():
         if len(group) > 1:
             for i, ref in enumerate(sorted(group, key=lambda r: (r.title.lower(), r.key))):
-                suffixes[ref.key] = chr(ord("a") + i)
+                suffixes[ref.key] = year_suffix(i)
     return suffixes
+
+
+def year_suffix(index: int) -> str:
+    """`a` … `z`, then `aa`, `ab`, … (as CSL processors count past 26 works).
+
+    >>> [year_suffix(i) for i in (0, 25, 26, 27, 701, 702)]
+    ['a', 'z', 'aa', 'ab', 'zz', 'aaa']
+    """
+    letters = ""
+    index += 1
+    while index:
+        index, rest = divmod(index - 1, 26)
+        letters = chr(ord("a") + rest) + letters
+    return letters
 
 
 _RENDER_CACHE: dict[tuple[str, tuple[Reference, ...]], tuple[Entry, ...]] = {}

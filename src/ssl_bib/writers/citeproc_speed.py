@@ -467,6 +467,13 @@ def _workers() -> int:
     return min(os.cpu_count() or 1, 8)
 
 
+def _ignore_interrupts() -> None:
+    """Workers leave Ctrl-C to the parent, which stops them: no traceback from each worker."""
+    import signal
+
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+
+
 def in_parallel(function: Callable[[Any, int, int], list[Any]], work: Any, n: int) -> list[Any]:
     """`function(work, 0, n)`, computed in slices by forked worker processes when n is large:
     each slice's list, joined in order. `work` reaches the workers by the fork, not pickled.
@@ -483,7 +490,8 @@ def in_parallel(function: Callable[[Any, int, int], list[Any]], work: Any, n: in
     _WORK[:] = [function, work]
     gc.freeze()  # the workers' garbage collector leaves the parent's objects (and pages) alone
     try:
-        with ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("fork")) as pool:
+        context = multiprocessing.get_context("fork")
+        with ProcessPoolExecutor(workers, mp_context=context, initializer=_ignore_interrupts) as pool:
             slices = [(start, min(start + size, n)) for start in range(0, n, size)]
             try:
                 parts = list(pool.map(_work_on, slices))

@@ -16,7 +16,9 @@ from ..model import Reference, Section
 from . import Job
 from .citeproc_render import Entry, render_entries
 
-_URL = re.compile(r"https?://[^\s<>\"]+[^\s<>\".,;:)]")
+# A URL in rendered text ends before white space, quotes or angle brackets (escaped as
+# entities: &lt; &gt; &quot;), and before trailing punctuation or an unbalanced ")".
+_URL = re.compile(r"https?://(?:(?!&lt;|&gt;|&quot;)[^\s<>\"])+(?<![.,;:])")
 _TAG = re.compile(r"<(/?)([a-z]+)[^>]*>")
 
 
@@ -94,9 +96,9 @@ def _to_markdown(fragment: str) -> str:
 
 def _md_text(text: str) -> str:
     pos, out = 0, []
-    for m in _URL.finditer(text):
-        out += [_md_escape(text[pos : m.start()]), f"<{m.group(0)}>"]
-        pos = m.end()
+    for start, end in _urls(text):
+        out += [_md_escape(text[pos:start]), f"<{text[start:end]}>"]
+        pos = end
     out.append(_md_escape(text[pos:]))
     return "".join(out)
 
@@ -161,9 +163,21 @@ def render_html(refs: Sequence[Reference], job: Job) -> str:
     )
 
 
-def _link_urls(fragment: str) -> str:
-    def link(m: re.Match[str]) -> str:
+def _urls(text: str) -> list[tuple[int, int]]:
+    """Where the URLs in a text are: ranges, each ending before an unbalanced ")"."""
+    spans = []
+    for m in _URL.finditer(text):
         url = m.group(0)
-        return f'<a href="{html.escape(html.unescape(url))}">{url}</a>'
+        while url.endswith(")") and url.count(")") > url.count("("):
+            url = url[:-1].rstrip(".,;:")
+        spans.append((m.start(), m.start() + len(url)))
+    return spans
 
-    return _URL.sub(link, fragment)
+
+def _link_urls(fragment: str) -> str:
+    out, pos = [], 0
+    for start, end in _urls(fragment):
+        url = fragment[start:end]
+        out += [fragment[pos:start], f'<a href="{html.escape(html.unescape(url))}">{url}</a>']
+        pos = end
+    return "".join(out) + fragment[pos:]
