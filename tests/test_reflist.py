@@ -138,7 +138,7 @@ def test_style_from_a_csl_file_and_a_broken_one(tmp_path):
     assert files["references-mine.txt"] == render_all(refs, catalog, ["text"], ["apa"])["references-apa.txt"]
     bad = tmp_path / "bad.csl"
     bad.write_text("<style>not csl", encoding="utf-8")
-    with pytest.raises(StyleError, match="cannot read CSL style"):
+    with pytest.raises(StyleError, match="is not XML"):
         load_style(str(bad))
 
 

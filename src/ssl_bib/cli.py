@@ -264,13 +264,15 @@ def export(
 
 
 def _check_target(output: str | None, count: int) -> None:
+    from .errors import OutputError
+
     if output == "-" and count != 1:
-        raise click.UsageError(
+        raise OutputError(
             f"'-o -' writes one file to stdout, but this export makes {count}; "
             "choose one --format and --style"
         )
     if output and output != "-" and count > 1 and not Path(output).is_dir() and Path(output).suffix:
-        raise click.UsageError(
+        raise OutputError(
             f"'-o {output}' names one file, but this export makes {count}; give a folder, or one --format"
         )
 

@@ -142,9 +142,10 @@ def _check_record(arxiv_id: str, entry: Any) -> None:
         if (
             not isinstance(value, kinds)
             or isinstance(value, bool)
-            or not all(isinstance(v, str) for v in items if kinds != (int,))
+            or (kinds != (int,) and not all(isinstance(v, str) for v in items))
         ):
-            raise ValueError(f"{where}: {name!r} has the wrong type")
+            expected = "a number" if kinds == (int,) else "a string" if kinds == _STR else "a list of strings"
+            raise ValueError(f"{where}: {name!r} must be {expected}, not {value!r}")
         if pattern is not None and not all(pattern.match(v) for v in items):
             raise ValueError(f"{where}: {name!r} is malformed ({value!r})")
 

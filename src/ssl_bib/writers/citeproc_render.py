@@ -69,6 +69,7 @@ def load_style(name: str) -> Any:
     citeproc_speed.install()
 
     path = style_path(name)
+    _check_csl(name, path)
     try:
         style = CitationStylesStyle(path, validate=False)
     except Exception as exc:  # citeproc raises bare lxml/ValueErrors for a bad style
@@ -76,6 +77,19 @@ def load_style(name: str) -> Any:
     if not style.has_bibliography():
         raise StyleError(name, reason=f"CSL style {name!r} has no bibliography")
     return style
+
+
+def _check_csl(name: str, path: str) -> None:
+    """A style file must be XML whose root is a CSL <style>: say so instead of failing later."""
+    from lxml import etree
+
+    try:
+        root = etree.parse(path, etree.XMLParser(resolve_entities=False, no_network=True)).getroot()
+    except (OSError, etree.XMLSyntaxError) as exc:
+        raise StyleError(name, reason=f"CSL style {name!r} is not XML ({exc})") from None
+    if root.tag != "{http://purl.org/net/xbiblio/csl}style":
+        tag = etree.QName(root).localname
+        raise StyleError(name, reason=f"{name!r} is not a CSL style (its root is <{tag}>, not a CSL <style>)")
 
 
 def _author_date(style: Any) -> bool:
