@@ -76,7 +76,14 @@ def test_corrupt_lock(run, project):
 
 def test_unreachable_arxiv_is_one_line(run, project):
     code, out, err = run(
-        "resolve", "--arxiv-url", "http://127.0.0.1:9/api/query", "--delay", "0", cwd=project
+        "resolve",
+        "--arxiv-url",
+        "http://127.0.0.1:9/api/query",
+        "--delay",
+        "0",
+        "--retry-backoff",
+        "0",
+        cwd=project,
     )
     assert code == 3
     assert err.startswith("ssl-bib: error: arXiv unavailable at http://127.0.0.1:9/api/query (")
@@ -84,7 +91,9 @@ def test_unreachable_arxiv_is_one_line(run, project):
 
 
 def test_resolve_then_check_then_export_offline(run, project, fake_arxiv):
-    code, _, err = run("resolve", "--arxiv-url", fake_arxiv.url, "--delay", "0", cwd=project)
+    code, _, err = run(
+        "resolve", "--arxiv-url", fake_arxiv.url, "--delay", "0", "--retry-backoff", "0", cwd=project
+    )
     assert code == 0, err
     assert err == "papers.lock: 88 fetched, 2 found by title, 3 not on arXiv\n"
     asked = len(fake_arxiv.requests)
@@ -205,9 +214,14 @@ def test_progress_only_on_a_terminal(project, monkeypatch):
 
 
 def test_second_resolve_is_up_to_date_without_a_request(run, project, fake_arxiv):
-    assert run("resolve", "--arxiv-url", fake_arxiv.url, "--delay", "0", cwd=project)[0] == 0
+    assert (
+        run("resolve", "--arxiv-url", fake_arxiv.url, "--delay", "0", "--retry-backoff", "0", cwd=project)[0]
+        == 0
+    )
     asked = len(fake_arxiv.requests)
-    code, _, err = run("resolve", "--arxiv-url", fake_arxiv.url, "--delay", "0", cwd=project)
+    code, _, err = run(
+        "resolve", "--arxiv-url", fake_arxiv.url, "--delay", "0", "--retry-backoff", "0", cwd=project
+    )
     assert (code, err) == (0, "papers.lock: up to date, nothing to look up (--refresh looks everything up)\n")
     assert len(fake_arxiv.requests) == asked
 
@@ -228,3 +242,48 @@ def test_lock_of_another_schema(run, project):
         2,
         "ssl-bib: error: papers.lock: unknown lock schema (expected schema 1); re-run resolve --refresh\n",
     )
+
+
+def test_export_is_all_or_nothing(run, project):
+    """A folder where one output should go: the export fails and no output changes."""
+    shutil.copy(ROOT / "papers.lock", project / "papers.lock")
+    assert run("export", "--offline", cwd=project)[0] == 0
+    before = {p.name: p.read_bytes() for p in (project / "output").iterdir()}
+    (project / "output" / "references-apa.html").unlink()
+    (project / "output" / "references-apa.html").mkdir()
+    (project / "papers.toml").write_text(
+        (project / "papers.toml").read_text().replace("Dimensionality Reduction", "Dimension Cut")
+    )
+    code, _, err = run("export", "--offline", cwd=project)
+    assert code == 2 and err.endswith("references-apa.html is a directory\n"), err
+    after = {p.name: p.read_bytes() for p in (project / "output").iterdir() if p.is_file()}
+    assert after == {k: v for k, v in before.items() if k != "references-apa.html"}
+    assert not [p for p in (project / "output").iterdir() if p.name.startswith(".")]  # no temp left
+
+
+def test_catalog_option_after_the_command_and_import_to_stdout(run, project, tmp_path):
+    elsewhere = tmp_path / "elsewhere"
+    elsewhere.mkdir()
+    code, out, err = run("import", str(SEED_LIST), "-o", "-", cwd=elsewhere)
+    assert (
+        code == 0
+        and out.startswith('title = "Awesome-Self-Supervised-Papers"')
+        and not list(elsewhere.iterdir())
+    )
+    shutil.copy(ROOT / "papers.lock", project / "papers.lock")
+    code, out, _ = run("check", "--catalog", str(project / "papers.toml"), "--format", "json", cwd=elsewhere)
+    assert code == 1 and json.loads(out)
+
+
+def test_a_full_stdout_is_one_line(project):
+    import subprocess
+    import sys
+
+    shutil.copy(ROOT / "papers.lock", project / "papers.lock")
+    with open("/dev/full", "w") as full:
+        result = subprocess.run(
+            [sys.executable, "-m", "ssl_bib.cli", "export", "--offline", "-f", "bibtex", "-o", "-"],
+            cwd=project, stdout=full, stderr=subprocess.PIPE, text=True, timeout=120, check=False,
+        )  # fmt: skip
+    assert result.returncode == 2
+    assert result.stderr == "ssl-bib: error: cannot write to standard output: No space left on device\n"

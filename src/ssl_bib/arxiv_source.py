@@ -17,10 +17,11 @@ from datetime import datetime
 from email.utils import parsedate_to_datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Protocol
+from urllib.parse import urlsplit
 
 from . import __version__
 from .arxiv_id import is_arxiv_id, split_version
-from .errors import ArxivUnavailable, SnapshotError
+from .errors import ArxivUnavailable, ConfigError, SnapshotError
 from .latex import decode_tex
 from .model import ArxivRecord
 from .titles import normalize_title
@@ -33,6 +34,7 @@ log = logging.getLogger(__name__)
 
 DEFAULT_URL = "https://export.arxiv.org/api/query"
 USER_AGENT = f"ssl-bib/{__version__} (bibliography builder; https://github.com/ssl-bib/ssl-bib)"
+BACKOFF = 3.0  # seconds before the first retry; doubled for each further one
 BATCH = 100  # arXiv's API pages at most 100 entries per id_list request comfortably
 
 
@@ -82,9 +84,13 @@ class ApiSource:
     ) -> None:
         import arxiv
 
+        parts = urlsplit(base_url)
+        if parts.scheme not in ("http", "https") or not parts.netloc:
+            raise ConfigError(f"--arxiv-url {base_url!r} is not an http:// or https:// URL")
         self.name = base_url
-        # Backing off starts at the rate-limit delay and doubles: 3, 6, 12, 24 s for arXiv.
-        self.retries, self.backoff, self.sleep = retries, delay if backoff is None else backoff, sleep
+        # Backing off starts at arXiv's 3 seconds and doubles (3, 6, 12, 24 s), whatever the
+        # delay between ordinary requests: a server in trouble needs the pause either way.
+        self.retries, self.backoff, self.sleep = retries, BACKOFF if backoff is None else backoff, sleep
         self.requests = 0
         self._session = _session(timeout)
         # arxiv.Client spaces its requests by delay_seconds (arXiv asks for 3 s); its own
@@ -191,6 +197,8 @@ class ApiSource:
             raise _Transient("empty page") from None
         except requests.Timeout:
             raise _Transient("timeout") from None
+        except (requests.exceptions.InvalidURL, requests.exceptions.InvalidSchema) as exc:
+            raise ConfigError(f"--arxiv-url {self.name!r} cannot be used: {exc}") from None
         except requests.RequestException as exc:
             raise _Transient(type(exc).__name__) from None
 

@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+import functools
 import json
 import logging
 import sys
 from collections.abc import Callable, Sequence
-from dataclasses import asdict
+from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Any
 
@@ -112,7 +113,19 @@ def import_cmd(project: Any, list_md: Path, output: Path | None) -> None:
     click.echo(f"{target}: {imported.summary}", err=True)
 
 
+@dataclass(frozen=True)
+class _SourceSpec:
+    """Where arXiv's answers come from, as the source options said."""
+
+    offline: bool
+    arxiv_url: str
+    snapshot: str | None
+    delay: float
+    backoff: float
+
+
 def _source_options(f: Callable[..., Any]) -> Callable[..., Any]:
+    """Add the options that say where arXiv is; the command receives them as `source`."""
     options = [
         click.option("--offline", is_flag=True, help="Never contact arXiv; use the lock as it is."),
         click.option(
@@ -137,23 +150,44 @@ def _source_options(f: Callable[..., Any]) -> Callable[..., Any]:
             envvar="SSL_BIB_ARXIV_DELAY",
             help="Seconds between API requests (arXiv's terms ask for 3).",
         ),
+        click.option(
+            "--retry-backoff",
+            "backoff",
+            type=click.FloatRange(min=0),
+            default=3.0,
+            show_default=True,
+            envvar="SSL_BIB_ARXIV_BACKOFF",
+            help="Seconds before the first retry of a failed request, doubled for each next one.",
+        ),
     ]
+
+    @functools.wraps(f)
+    def with_source(
+        *args: Any,
+        offline: bool,
+        arxiv_url: str,
+        snapshot: str | None,
+        delay: float,
+        backoff: float,
+        **kw: Any,
+    ) -> Any:
+        return f(*args, source=_SourceSpec(offline, arxiv_url, snapshot, delay, backoff), **kw)
+
+    command: Callable[..., Any] = with_source
     for option in reversed(options):
-        f = option(f)
-    return f
+        command = option(command)
+    return command
 
 
-def _resolve(
-    project: Any, offline: bool, arxiv_url: str, snapshot: str | None, delay: float, refresh: bool = False
-) -> Any:
+def _resolve(project: Any, source: _SourceSpec, refresh: bool = False) -> Any:
     from .pipeline import make_source, pin_keys, run_resolve
 
-    if offline:
+    if source.offline:
         catalog, lock = project.load()
         return pin_keys(project, catalog, lock) if project.lock_path.exists() else None
     return run_resolve(
         project,
-        lambda: make_source(arxiv_url, snapshot, delay),
+        lambda: make_source(source.arxiv_url, source.snapshot, source.delay, source.backoff),
         refresh=refresh,
         progress=_progress("resolving"),
     )
@@ -164,15 +198,13 @@ def _resolve(
 @_source_options
 @_catalog_option
 @click.pass_obj
-def resolve(
-    project: Any, refresh: bool, offline: bool, arxiv_url: str, snapshot: str | None, delay: float
-) -> None:
+def resolve(project: Any, refresh: bool, source: _SourceSpec) -> None:
     """Fill papers.lock with arXiv metadata for every catalog paper.
 
     One request per 100 arXiv IDs, 3 seconds apart; papers without an ID are searched by
     title. Only what the lock lacks is fetched, unless --refresh.
     """
-    report = _resolve(project, offline, arxiv_url, snapshot, delay, refresh)
+    report = _resolve(project, source, refresh)
     if report is None:
         return
     if not (
@@ -232,10 +264,7 @@ def export(
     styles: Sequence[str],
     sections: Sequence[str],
     output: str | None,
-    offline: bool,
-    arxiv_url: str,
-    snapshot: str | None,
-    delay: float,
+    source: _SourceSpec,
 ) -> None:
     """Write BibTeX, BibLaTeX, CSL-JSON and reference lists from the catalog and lock.
 
@@ -255,8 +284,8 @@ def export(
     _check_target(output, len(plan))
     check_styles(chosen, styles)
     check_sections(load_catalog(project.catalog_path), sections)
-    if not offline:
-        _resolve(project, offline, arxiv_url, snapshot, delay)
+    if not source.offline:
+        _resolve(project, source)
     catalog, lock = project.load()
     refs = select(build_references(catalog, lock), catalog, sections)
     files = render_all(refs, catalog, chosen, styles, sections)

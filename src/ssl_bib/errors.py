@@ -74,3 +74,7 @@ class StyleError(SslBibError):
 
 class OutputError(SslBibError):
     """An output file or directory cannot be written."""
+
+
+class ConfigError(SslBibError):
+    """An option or setting that cannot work (a malformed --arxiv-url); never retried."""

@@ -38,11 +38,11 @@ class Project:
         return load_catalog(self.catalog_path), load_lock(self.lock_path)
 
 
-def make_source(arxiv_url: str, snapshot: str | None, delay: float) -> Source:
+def make_source(arxiv_url: str, snapshot: str | None, delay: float, backoff: float = 3.0) -> Source:
     """Pick the snapshot when given, else the API at arxiv_url."""
     from .arxiv_source import ApiSource, SnapshotSource  # not needed by an offline export
 
-    return SnapshotSource(snapshot) if snapshot else ApiSource(arxiv_url, delay=delay)
+    return SnapshotSource(snapshot) if snapshot else ApiSource(arxiv_url, delay=delay, backoff=backoff)
 
 
 def run_resolve(

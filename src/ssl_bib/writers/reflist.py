@@ -81,7 +81,9 @@ def _numbered(entry: Entry) -> bool:
 
 
 def _md_escape(text: str) -> str:
-    return re.sub(r"([\\`*_\[\]<>#|~])", r"\\\1", text)
+    """Escape what Markdown would read as markup, including `&` before an entity name."""
+    text = re.sub(r"([\\`*_\[\]<>#|~])", r"\\\1", text)
+    return re.sub(r"&(?=#?[A-Za-z0-9]+;)", r"\\&", text)
 
 
 def _to_markdown(fragment: str) -> str:
