@@ -120,6 +120,97 @@ def _words(text: str) -> list[str]:
     return re.findall(r"[a-z0-9]+", re.sub(r"[-']", "", text.lower()))
 
 
+# --- search_query, as the API manual documents it ----------------------------------------------
+# Terms are `prefix:word` or `prefix:"a phrase"` (ti, au, abs, all); they combine with AND, OR
+# and ANDNOT, left to right, and parentheses group. A word matches a word of the field; a
+# phrase matches those words in that order. Words are compared as the API's index does:
+# lower case, punctuation and hyphens as separators.
+
+_TOKEN = re.compile(r'\s*(\(|\)|ANDNOT\b|AND\b|OR\b|(ti|au|abs|all):("[^"]*"|[^\s()"]+))')
+Test = Any  # a function record -> bool
+
+
+def _field_words(record: dict[str, Any], prefix: str) -> list[str]:
+    title, authors = record.get("title", ""), record.get("authors", "")
+    text = {"ti": title, "au": authors, "abs": record.get("abstract") or ""}.get(prefix)
+    return _index_words(text if text is not None else f"{title} {authors} {record.get('abstract') or ''}")
+
+
+def _index_words(text: str) -> list[str]:
+    return re.findall(r"[a-z0-9]+", text.lower())
+
+
+def _term(prefix: str, value: str) -> Test:
+    words = _index_words(value.strip('"'))
+    if not words:
+        raise ValueError(f"empty term {prefix}:{value}")
+
+    def test(record: dict[str, Any]) -> bool:
+        have = _field_words(record, prefix)
+        if not value.startswith('"'):
+            return all(w in have for w in words)
+        n = len(words)
+        return any(have[i : i + n] == words for i in range(len(have) - n + 1))
+
+    return test
+
+
+def parse_query(query: str) -> Test:
+    """Compile a search_query into a test on records (ValueError when malformed)."""
+    tokens, pos = [], 0
+    while pos < len(query.rstrip()):
+        m = _TOKEN.match(query, pos)
+        if m is None:
+            raise ValueError(f"cannot read {query[pos:pos + 20]!r}")
+        tokens.append(m.group(1) if m.group(2) is None else (m.group(2), m.group(3)))
+        pos = m.end()
+    test, rest = _expression(tokens)
+    if rest:
+        raise ValueError(f"unexpected {rest[0]!r}")
+    return test
+
+
+def _expression(tokens: list[Any]) -> tuple[Test, list[Any]]:
+    left, tokens = _operand(tokens)
+    while tokens and tokens[0] in ("AND", "OR", "ANDNOT"):
+        op, (right, tokens) = tokens[0], _operand(tokens[1:])
+        left = {
+            "AND": lambda a, b: lambda r: a(r) and b(r),
+            "OR": lambda a, b: lambda r: a(r) or b(r),
+            "ANDNOT": lambda a, b: lambda r: a(r) and not b(r),
+        }[op](left, right)
+    return left, tokens
+
+
+def _operand(tokens: list[Any]) -> tuple[Test, list[Any]]:
+    if not tokens:
+        raise ValueError("a term is missing")
+    head, rest = tokens[0], tokens[1:]
+    if head == "(":
+        inner, rest = _expression(rest)
+        if not rest or rest[0] != ")":
+            raise ValueError("unbalanced parenthesis")
+        return inner, rest[1:]
+    if isinstance(head, tuple):
+        return _term(*head), rest
+    raise ValueError(f"unexpected {head!r}")
+
+
+# arXiv's first new-style paper: the real API always has it, so the fake does too.
+CANARY = {
+    "id": "0704.0001",
+    "authors": "C. Bal\\'azs, E. L. Berger, P. M. Nadolsky, C.-P. Yuan",
+    "title": "Calculation of prompt diphoton production cross sections at Tevatron and LHC energies",
+    "comments": "37 pages, 15 figures; published version",
+    "journal-ref": "Phys.Rev.D76:013009,2007",
+    "doi": "10.1103/PhysRevD.76.013009",
+    "categories": "hep-ph",
+    "abstract": "",
+    "versions": [{"version": "v1", "created": "Mon, 2 Apr 2007 19:18:42 GMT"}],
+    "authors_parsed": [["Balázs", "C.", ""], ["Berger", "E. L.", ""], ["Nadolsky", "P. M.", ""], ["Yuan", "C. -P.", ""]],
+}
+
+
 @dataclass
 class FakeArxiv:
     """A werkzeug handler: `failures` is a queue of canned answers served before real ones
@@ -133,6 +224,10 @@ class FakeArxiv:
     violations: int = 0
     _last: float = 0.0
     _lock: threading.Lock = field(default_factory=threading.Lock)
+
+    def served(self) -> dict[str, dict[str, Any]]:
+        """The records the server knows: the given ones, and arXiv's first paper."""
+        return {CANARY["id"]: CANARY, **self.records}
 
     def __call__(self, request: Request) -> Response:
         with self._lock:
@@ -162,14 +257,17 @@ class FakeArxiv:
             for i in ids:
                 if not _ID.match(i):
                     return self._xml(error_xml(i), status=400)
-            found = [self.records[i.split("v")[0]] for i in ids if i.split("v")[0] in self.records]
+            served = self.served()
+            found = [served[i.split("v")[0]] for i in ids if i.split("v")[0] in served]
             start, size = int(args.get("start", 0)), int(args.get("max_results", 10))
             return self._xml(feed_xml([entry_xml(r) for r in found[start : start + size]], len(found)))
-        query = args.get("search_query", "")
-        wanted = _words(query.removeprefix("ti:"))
-        hits = [r for r in self.records.values() if wanted and set(wanted) <= set(_words(r["title"]))]
-        size = int(args.get("max_results", 10))
-        return self._xml(feed_xml([entry_xml(r) for r in hits[:size]], len(hits)))
+        try:
+            test = parse_query(args.get("search_query", ""))
+        except ValueError as exc:
+            return Response(f"malformed search_query: {exc}", status=400)
+        hits = [r for r in self.served().values() if test(r)]
+        start, size = int(args.get("start", 0)), int(args.get("max_results", 10))
+        return self._xml(feed_xml([entry_xml(r) for r in hits[start : start + size]], len(hits)))
 
     @staticmethod
     def _xml(text: str, status: int = 200) -> Response:

@@ -7,42 +7,8 @@ import unicodedata
 from collections.abc import Iterable, Mapping
 from string import ascii_lowercase
 
-_STOP = {
-    "a",
-    "an",
-    "the",
-    "on",
-    "of",
-    "in",
-    "for",
-    "to",
-    "with",
-    "and",
-    "or",
-    "via",
-    "by",
-    "from",
-    "at",
-    "is",
-    "are",
-    "do",
-    "does",
-    "what",
-    "how",
-    "why",
-    "when",
-    "towards",
-    "toward",
-    "into",
-    "as",
-    "be",
-    "can",
-    "we",
-    "it",
-    "its",
-    "not",
-    "all",
-}
+from .titles import STOP_WORDS
+
 # Letters NFKD does not decompose into ASCII.
 _FOLD = str.maketrans(
     {
@@ -81,7 +47,7 @@ def base_key(family: str, year: int | None, title: str) -> str:
     words = (re.sub(r"[^a-z0-9]", "", ascii_fold(w).lower()) for w in re.split(r"[\s/]+", title))
     first = ""  # the first significant word, else the first word (folded only as far as needed)
     for word in filter(None, words):
-        if word not in _STOP:
+        if word not in STOP_WORDS:
             first = word
             break
         first = first or word

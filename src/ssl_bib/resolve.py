@@ -6,7 +6,6 @@ learned); building references merges each paper's catalog row(s) with its arXiv 
 
 from __future__ import annotations
 
-import difflib
 from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from datetime import date
@@ -19,22 +18,11 @@ from .links import DOI
 from .lock import Lock, Lookup
 from .model import ArxivRecord, Catalog, Paper, Reference
 from .names import split_name
-from .titles import normalize_title, plain_text
+from .titles import normalize_title, plain_text, title_matches
 from .venues import parse_venue, venue_year
 
 if TYPE_CHECKING:  # the sources themselves are imported only by those that resolve
     from .arxiv_source import Source
-
-# Titles are compared after normalisation; a ratio of 0.9 tolerates the list's typos
-# ("Augoregressive") and punctuation, while a different paper that shares most words
-# ("... v2", "A Survey of ...") falls below it.
-TITLE_MATCH = 0.9
-
-
-def title_matches(wanted: str, found: str) -> bool:
-    """Tell whether two titles name the same paper (see TITLE_MATCH)."""
-    a, b = normalize_title(wanted), normalize_title(found)
-    return a == b or difflib.SequenceMatcher(None, a, b).ratio() >= TITLE_MATCH
 
 
 def identity(paper: Paper, lock: Lock) -> str:

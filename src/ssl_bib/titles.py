@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import difflib
 import re
 import unicodedata
 from dataclasses import dataclass
@@ -28,6 +29,15 @@ _MATH_COMMANDS = frozenset(
     operatorname text quad qquad""".split()
 )
 _MATH_TOKEN = re.compile(r"\\([A-Za-z]+)|\\[,;:!{}| ]|[A-Za-z0-9\s^_{}+\-*/=<>()\[\].,;:!|']")
+# Words a key or a search skips: they say nothing about which paper a title names.
+STOP_WORDS = frozenset(
+    """a an the on of in for to with and or via by from at is are
+    do does what how why when towards toward into as be can we it its not all""".split()
+)
+# Titles are compared after normalisation; a ratio of 0.9 tolerates the list's typos
+# ("Augoregressive") and punctuation, while a different paper that shares most words
+# ("... v2", "A Survey of ...") falls below it.
+TITLE_MATCH = 0.9
 _MATH = re.compile(r"\$[^$]+\$")
 _WORD = re.compile(r"[^\W_]+(?:['’][^\W_]+)?")
 
@@ -97,6 +107,22 @@ def _words(text: str, shouting: bool) -> list[Piece]:
     if pos < len(text):
         out.append(Piece("text", text[pos:]))
     return out
+
+
+def title_ratio(wanted: str, found: str) -> float:
+    """How alike two titles are, from 0 to 1, after normalisation."""
+    a, b = normalize_title(wanted), normalize_title(found)
+    return 1.0 if a == b else difflib.SequenceMatcher(None, a, b).ratio()
+
+
+def title_matches(wanted: str, found: str) -> bool:
+    """Tell whether two titles name the same paper (see TITLE_MATCH).
+
+    >>> title_matches("SSD: A UNIFIED FRAMEWORK FOR SELFSUPERVISED OUTLIER DETECTION",
+    ...               "SSD: A Unified Framework for Self-Supervised Outlier Detection")
+    True
+    """
+    return title_ratio(wanted, found) >= TITLE_MATCH
 
 
 def plain_text(text: str) -> str:
