@@ -161,7 +161,7 @@ def parse_query(query: str) -> Test:
     while pos < len(query.rstrip()):
         m = _TOKEN.match(query, pos)
         if m is None:
-            raise ValueError(f"cannot read {query[pos:pos + 20]!r}")
+            raise ValueError(f"cannot read {query[pos : pos + 20]!r}")
         tokens.append(m.group(1) if m.group(2) is None else (m.group(2), m.group(3)))
         pos = m.end()
     test, rest = _expression(tokens)
@@ -207,7 +207,12 @@ CANARY = {
     "categories": "hep-ph",
     "abstract": "",
     "versions": [{"version": "v1", "created": "Mon, 2 Apr 2007 19:18:42 GMT"}],
-    "authors_parsed": [["Balázs", "C.", ""], ["Berger", "E. L.", ""], ["Nadolsky", "P. M.", ""], ["Yuan", "C. -P.", ""]],
+    "authors_parsed": [
+        ["Balázs", "C.", ""],
+        ["Berger", "E. L.", ""],
+        ["Nadolsky", "P. M.", ""],
+        ["Yuan", "C. -P.", ""],
+    ],
 }
 
 

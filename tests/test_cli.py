@@ -209,7 +209,7 @@ def test_progress_only_on_a_terminal(project, monkeypatch):
     terminal = _Terminal()
     monkeypatch.setattr("sys.stderr", terminal)
     assert main(["resolve", "--snapshot", str(SEED_SNAPSHOT)]) == 0
-    assert "\rresolving 93/93" in terminal.text
+    assert "\rresolving: ID batches 1/1, title searches 4/4\n" in terminal.text
     assert terminal.text.endswith("papers.lock: 88 fetched, 2 found by title, 3 not on arXiv\n")
 
 

@@ -21,10 +21,10 @@ from urllib.parse import urlsplit
 
 from . import __version__
 from .arxiv_id import is_arxiv_id, split_version
-from .errors import ArxivUnavailable, ConfigError, SnapshotError
+from .errors import ArxivRejected, ArxivUnavailable, ConfigError, SnapshotError
 from .latex import decode_tex
 from .model import ArxivRecord
-from .titles import normalize_title
+from .titles import NEAR_MATCH, STOP_WORDS, normalize_title, title_matches, title_ratio
 
 if TYPE_CHECKING:
     import arxiv
@@ -61,12 +61,23 @@ class Source(Protocol):
 
 
 class _Transient(Exception):
-    """A failure worth retrying: 5xx/429, timeout, connection error, empty answer."""
+    """A failure worth retrying: 5xx/429, timeout, connection error, an answer that is not a
+    well-formed feed, an empty page."""
 
 
 class _BadRequest(Exception):
-    def __init__(self, bad_ids: set[str]) -> None:
-        self.bad_ids = bad_ids
+    def __init__(self, bad_ids: set[str], text: str) -> None:
+        self.bad_ids, self.text = bad_ids, text
+
+
+# arXiv's first new-style paper. An empty answer proves nothing (the API sends sporadic empty
+# pages under load), so a question whose answer might be empty also asks for this paper,
+# which always exists: an answer that has it is a real answer.
+CANARY_ID = "0704.0001"
+CANARY_TITLE = "Calculation of prompt diphoton production cross sections at Tevatron and LHC energies"
+TITLES_PER_QUERY = 20  # exact title phrases OR-ed into one search
+FALLBACK_TITLES_PER_QUERY = 5  # titles per search of word combinations (several clauses each)
+_PREFIXES = ("self", "semi", "multi", "cross", "non", "pre", "co", "un", "meta", "auto", "inter", "intra")
 
 
 class ApiSource:
@@ -99,6 +110,8 @@ class ApiSource:
         self._client.query_url_format = base_url + "?{}"
         self._client._session = self._session  # no public hook for timeout and User-Agent
 
+    # --- IDs ---
+
     def fetch(self, ids: Sequence[str]) -> Iterator[Batch]:
         """Yield one Batch per up to 100 IDs; every ID lands in found, missing or invalid."""
         ids = list(dict.fromkeys(ids))
@@ -110,59 +123,75 @@ class ApiSource:
             yield self._batch(valid[start : start + BATCH])
 
     def _batch(self, ids: list[str]) -> Batch:
-        found: dict[str, ArxivRecord] = {}
-        invalid: set[str] = set()
-        pending = ids
-        # A partial answer is re-asked once for what is missing (the API drops entries under
-        # load); what is still missing then is unknown to arXiv.
-        for again in (False, True):
-            records, bad = self._ask_ids(pending, empty_ok=again)
-            invalid |= bad
-            found.update((r.id, r) for r in records if r.id in pending)
-            pending = [i for i in pending if i not in found and i not in invalid]
-            if not pending or not found:
-                break
-        return Batch(tuple(found[i] for i in ids if i in found), tuple(pending), tuple(sorted(invalid)))
+        """One request; a well-formed answer that has entries says the rest are not on arXiv.
+        An answer without any entry is asked again with the canary, whose presence proves it."""
+        records, bad = self._ask_ids(ids)
+        ids = [i for i in ids if i not in bad]
+        found = {r.id: r for r in records if r.id in ids}
+        if ids and not found:
+            records, _ = self._ask_ids([*ids, CANARY_ID], require=CANARY_ID)
+            found = {r.id: r for r in records if r.id in ids}
+        missing = tuple(i for i in ids if i not in found)
+        return Batch(tuple(found[i] for i in ids if i in found), missing, tuple(sorted(bad)))
 
-    def _ask_ids(self, ids: list[str], empty_ok: bool = False) -> tuple[list[ArxivRecord], set[str]]:
-        """Ask for ids; on a 400 drop the IDs arXiv names as malformed and ask for the rest.
-
-        An empty answer is retried (the API sends sporadic empty pages) unless `empty_ok`:
-        when re-asking for IDs a first answer lacked, empty means arXiv does not know them.
-        """
+    def _ask_ids(self, ids: list[str], require: str | None = None) -> tuple[list[ArxivRecord], set[str]]:
+        """Ask for ids; on a 400 drop the IDs arXiv names as malformed and ask for the rest
+        (a 400 that names none of them is an error: we sent something arXiv cannot read)."""
         import arxiv
 
         bad: set[str] = set()
         while ids:
             try:
                 search = arxiv.Search(id_list=ids, max_results=len(ids))
-                results = self._run(search, empty_ok=empty_ok)
-                return [_from_result(r) for r in results], bad
+                return [_from_result(r) for r in self._run(search, require)], bad
             except _BadRequest as exc:
-                named = exc.bad_ids & set(ids) or ({ids[0]} if len(ids) == 1 else set())
-                if not named:  # the 400 did not say which: split the batch
-                    half = len(ids) // 2
-                    left, lbad = self._ask_ids(ids[:half], empty_ok)
-                    right, rbad = self._ask_ids(ids[half:], empty_ok)
-                    return left + right, bad | lbad | rbad
+                named = exc.bad_ids & set(ids)
+                if not named:
+                    raise ArxivRejected(self.name, f"id_list={','.join(ids)}", exc.text) from None
                 bad |= named
                 ids = [i for i in ids if i not in named]
         return [], bad
 
+    # --- titles ---
+
     def search_titles(self, titles: Sequence[str]) -> Iterator[tuple[str, list[ArxivRecord]]]:
-        """Yield each title with the records of a `ti:` search for its words."""
+        """Yield each title with the arXiv records whose titles are like it, best first.
+
+        Titles are searched as exact phrases, many OR-ed into one request; those without a
+        close match are searched again by their words (each word left out in turn, prefixes
+        such as "self" split off), so a typo or a lost hyphen still finds the paper."""
+        hits: dict[str, list[ArxivRecord]] = {}
+        phrases = {t: p for t in dict.fromkeys(titles) if (p := " ".join(_query_words(t)))}
+        yield from ((t, []) for t in dict.fromkeys(titles) if t not in phrases)
+        left = []
+        for chunk in _chunks(list(phrases), TITLES_PER_QUERY):
+            records = self._search([f'ti:"{phrases[t]}"' for t in chunk], 10 * len(chunk))
+            for title in chunk:
+                hits[title] = _alike(title, records)
+                if any(title_matches(title, r.title) for r in hits[title]):
+                    yield title, hits[title]
+                else:
+                    left.append(title)
+        for chunk in _chunks(left, FALLBACK_TITLES_PER_QUERY):
+            records = self._search([c for t in chunk for c in _word_clauses(t)], 25 * len(chunk))
+            for title in chunk:
+                yield title, _alike(title, [*hits[title], *records])
+
+    def _search(self, clauses: list[str], max_results: int) -> list[ArxivRecord]:
+        """One search for the OR of clauses, with the canary's title as proof of an answer."""
         import arxiv
 
-        for title in titles:
-            words = re.findall(r"\w+", title)
-            if not words:
-                yield title, []
-                continue
-            query = 'ti:"' + " ".join(words) + '"'
-            results = self._run(arxiv.Search(query=query, max_results=5), empty_ok=True)
-            yield title, [_from_result(r) for r in results]
+        query = " OR ".join([*clauses, f'ti:"{CANARY_TITLE}"'])
+        search = arxiv.Search(query=query, max_results=max_results + 1)
+        try:
+            records = [_from_result(r) for r in self._run(search, require=CANARY_ID)]
+        except _BadRequest as exc:
+            raise ArxivRejected(self.name, f"search_query={query}", exc.text) from None
+        return [r for r in records if r.id != CANARY_ID]
 
-    def _run(self, search: arxiv.Search, *, empty_ok: bool = False) -> list[arxiv.Result]:
+    # --- requests ---
+
+    def _run(self, search: arxiv.Search, require: str | None = None) -> list[arxiv.Result]:
         reason = ""
         for attempt in range(self.retries + 1):
             if attempt:
@@ -173,11 +202,9 @@ class ApiSource:
                 reason = str(exc)
                 log.info("arXiv attempt %d failed: %s", attempt + 1, reason)
                 continue
-            if results or empty_ok:
+            if require is None or any(r.get_short_id().split("v")[0] == require for r in results):
                 return results
-            reason = "empty answer"
-        if reason == "empty answer":
-            return []  # arXiv kept answering "nothing": the IDs are unknown to it
+            reason = "answers without the papers asked for"
         raise ArxivUnavailable(self.name, reason, self.retries + 1, unresolved=0)
 
     def _once(self, search: arxiv.Search) -> list[arxiv.Result]:
@@ -185,11 +212,13 @@ class ApiSource:
         import requests
 
         self.requests += 1
+        self._client.page_size = min(max(search.max_results or BATCH, 1), 2000)  # one page
         try:
-            return list(self._client.results(search))
+            results = list(self._client.results(search))
         except arxiv.HTTPError as exc:
             if exc.status == 400:
-                raise _BadRequest(_malformed_ids(self._session.last)) from None
+                text = self._session.last.text if self._session.last is not None else ""
+                raise _BadRequest(_malformed_ids(text), _error_summary(text)) from None
             if exc.status == 429 or exc.status >= 500:
                 raise _Transient(f"HTTP {exc.status}") from None
             raise ArxivUnavailable(self.name, f"HTTP {exc.status}", 1, unresolved=0) from None
@@ -201,6 +230,52 @@ class ApiSource:
             raise ConfigError(f"--arxiv-url {self.name!r} cannot be used: {exc}") from None
         except requests.RequestException as exc:
             raise _Transient(type(exc).__name__) from None
+        _check_feed(self._session.last, len(results))
+        return results
+
+
+def _check_feed(response: requests.Response | None, entries: int) -> None:
+    """A real answer is an Atom feed that says how many results there are and has them."""
+    text = response.text if response is not None else ""
+    m = re.search(r"<opensearch:totalResults[^>]*>\s*(\d+)\s*<", text)
+    if "<feed" not in text or m is None:
+        raise _Transient("not an arXiv feed")
+    if int(m.group(1)) > 0 and entries == 0:
+        raise _Transient("empty page")
+
+
+def _chunks(items: list[str], size: int) -> Iterator[list[str]]:
+    for start in range(0, len(items), size):
+        yield items[start : start + size]
+
+
+def _query_words(title: str) -> list[str]:
+    """The words of a title as the API's index splits them (letters and digits only)."""
+    return re.findall(r"[^\W_]+", title.lower())
+
+
+def _word_clauses(title: str) -> list[str]:
+    """Search clauses that find a title despite one wrong word: its significant words ANDed,
+    each left out in turn, and once more with a prefix split off (`selfsupervised`)."""
+    words = [w for w in dict.fromkeys(_query_words(title)) if w not in STOP_WORDS and len(w) > 1][:8]
+    if not words:
+        return []
+    sets = [words] if len(words) < 3 else [words[:i] + words[i + 1 :] for i in range(len(words))]
+    split = [part for w in words for part in _split_prefix(w)]
+    if split != words:
+        sets.append(split)
+    return ["(" + " AND ".join(f"ti:{w}" for w in group) + ")" for group in sets]
+
+
+def _split_prefix(word: str) -> list[str]:
+    prefix = next((p for p in _PREFIXES if word.startswith(p) and len(word) - len(p) >= 4), None)
+    return [prefix, word[len(prefix) :]] if prefix else [word]
+
+
+def _alike(title: str, records: Sequence[ArxivRecord]) -> list[ArxivRecord]:
+    """The records whose titles are at least somewhat like title, most alike first."""
+    scored = {r.id: (title_ratio(title, r.title), r) for r in records}
+    return [r for score, r in sorted(scored.values(), key=lambda x: -x[0]) if score >= NEAR_MATCH][:5]
 
 
 def _session(timeout: float) -> Any:
@@ -223,11 +298,14 @@ def _session(timeout: float) -> Any:
     return Session()
 
 
-def _malformed_ids(response: requests.Response | None) -> set[str]:
+def _malformed_ids(text: str) -> set[str]:
     """Read `incorrect id format for X` out of arXiv's 400 Error entry."""
-    if response is None:
-        return set()
-    return set(re.findall(r"incorrect id format for ([^\s<]+)", response.text))
+    return set(re.findall(r"incorrect id format for ([^\s<]+)", text))
+
+
+def _error_summary(text: str) -> str:
+    m = re.search(r"<summary>(.*?)</summary>", text, re.DOTALL)
+    return " ".join((m.group(1) if m else text[:200]).split()) or "no reason given"
 
 
 def _from_result(result: arxiv.Result) -> ArxivRecord:

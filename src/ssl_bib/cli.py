@@ -19,16 +19,20 @@ from .errors import SslBibError
 ALL_FORMATS = ("bibtex", "biblatex", "csl-json", "markdown", "html", "text")
 
 
-def _progress(label: str) -> Callable[[int, int], None]:
-    """Show `label done/total` on stderr when it is a terminal; stay quiet otherwise."""
+def _progress() -> Callable[[str, int, int], None]:
+    """Show `resolving: ID batches 3/30, title searches 0/400` on stderr when it is a
+    terminal, one line rewritten in place; stay quiet otherwise."""
     stream = sys.stderr
     if not stream.isatty():
-        return lambda done, total: None
+        return lambda stage, done, total: None
+    counts: dict[str, tuple[int, int]] = {}
 
-    def show(done: int, total: int) -> None:
-        end = "\n" if done >= total else ""
-        click.echo(f"\r{label} {done}/{total}", err=True, nl=False)
-        click.echo(end, err=True, nl=False)
+    def show(stage: str, done: int, total: int) -> None:
+        counts[stage] = (done, total)
+        line = ", ".join(f"{name} {d}/{t}" for name, (d, t) in counts.items())
+        click.echo(f"\rresolving: {line}", err=True, nl=False)
+        if all(d >= t for d, t in counts.values()) and stage == "title searches":
+            click.echo("", err=True)
 
     return show
 
@@ -189,7 +193,7 @@ def _resolve(project: Any, source: _SourceSpec, refresh: bool = False) -> Any:
         project,
         lambda: make_source(source.arxiv_url, source.snapshot, source.delay, source.backoff),
         refresh=refresh,
-        progress=_progress("resolving"),
+        progress=_progress(),
     )
 
 
@@ -355,7 +359,8 @@ def check(project: Any, fmt: str) -> None:
 
 def main(argv: Sequence[str] | None = None) -> int:
     """Run the CLI; turn every ssl-bib error into one line on stderr and an exit code."""
-    logging.getLogger("arxiv").propagate = False  # the arxiv library's own log lines are not ours
+    logging.getLogger("arxiv").addHandler(logging.NullHandler())  # its log lines are not ours
+    logging.getLogger("arxiv").propagate = False
     try:
         cli.main(args=list(argv) if argv is not None else None, prog_name="ssl-bib", standalone_mode=False)
     except SslBibError as exc:

@@ -54,6 +54,16 @@ class ArxivUnavailable(SslBibError):
         )
 
 
+class ArxivRejected(SslBibError):
+    """arXiv answered 400 to a request ssl-bib made: a bug of ours or of the server, not to
+    be retried, and said with what was sent."""
+
+    def __init__(self, url: str, sent: str, reason: str) -> None:
+        self.url, self.sent, self.reason = url, sent, reason
+        shown = sent if len(sent) <= 300 else sent[:300] + "…"
+        super().__init__(f"arXiv at {url} rejected the request ({reason}); sent {shown}")
+
+
 class SnapshotError(SslBibError):
     """The arXiv metadata snapshot cannot be read."""
 

@@ -24,6 +24,15 @@ class Lookup:
     fetched: str  # YYYY-MM-DD
 
 
+@dataclass(frozen=True)
+class NearMiss:
+    """An arXiv paper whose title is like a catalog title but was not taken, and why."""
+
+    arxiv: str
+    title: str
+    reason: str
+
+
 @dataclass
 class Lock:
     """Records by arXiv ID; IDs and titles arXiv did not know; the keys handed out."""
@@ -33,6 +42,7 @@ class Lock:
     missing: dict[str, Lookup] = field(default_factory=dict)  # arXiv ID -> failed lookup
     titles: dict[str, str | None] = field(default_factory=dict)  # normalized title -> ID
     title_lookups: dict[str, Lookup] = field(default_factory=dict)
+    near: dict[str, NearMiss] = field(default_factory=dict)  # normalized title -> not taken
     keys: dict[str, str] = field(default_factory=dict)  # identity -> citation key
 
 
@@ -95,9 +105,11 @@ def _from_json(data: dict[str, Any]) -> Lock:
         if found is not None and not isinstance(found, str):
             raise ValueError(f"titles {title!r}: 'arxiv' must be an arXiv ID or null")
         lock.titles[title] = _checked_id(found, f"titles {title!r}") if found else None
-        lock.title_lookups[title] = _lookup(
-            {k: v for k, v in entry.items() if k != "arxiv"}, f"titles {title!r}"
-        )
+        near = entry.get("near")
+        if near is not None:
+            lock.near[title] = _near(near, f"titles {title!r}")
+        rest = {k: v for k, v in entry.items() if k not in ("arxiv", "near")}
+        lock.title_lookups[title] = _lookup(rest, f"titles {title!r}")
     for ident, key in _mapping(data, "keys").items():
         if not isinstance(key, str) or not _KEY.match(key):
             raise ValueError(f"keys {ident!r}: {key!r} is not a citation key (a-z, 0-9, _:.-)")
@@ -116,6 +128,14 @@ def _checked_id(arxiv_id: str, where: str) -> str:
     if not is_arxiv_id(arxiv_id) or split_version(arxiv_id)[1] is not None:
         raise ValueError(f"{where}: {arxiv_id!r} is not an arXiv ID")
     return arxiv_id
+
+
+def _near(entry: Any, where: str) -> NearMiss:
+    if not isinstance(entry, dict) or set(entry) != {"arxiv", "title", "reason"}:
+        raise ValueError(f"{where}: 'near' must have 'arxiv', 'title' and 'reason'")
+    if not all(isinstance(v, str) for v in entry.values()):
+        raise ValueError(f"{where}: 'near' values must be strings")
+    return NearMiss(_checked_id(entry["arxiv"], where), entry["title"], entry["reason"])
 
 
 def _lookup(entry: Any, where: str) -> Lookup:
@@ -157,7 +177,11 @@ def dumps_lock(lock: Lock) -> str:
         entry = {k: v for k, v in asdict(record).items() if k != "id" and v not in (None, ())}
         entry.update(asdict(lock.fetched[arxiv_id]))
         papers[arxiv_id] = entry
-    titles = {t: {"arxiv": a, **asdict(lock.title_lookups[t])} for t, a in lock.titles.items()}
+    titles: dict[str, dict[str, Any]] = {}
+    for t, a in lock.titles.items():
+        titles[t] = {"arxiv": a, **asdict(lock.title_lookups[t])}
+        if t in lock.near:
+            titles[t]["near"] = asdict(lock.near[t])
     data = {
         "schema": SCHEMA,
         "papers": papers,

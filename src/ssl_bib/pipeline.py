@@ -13,7 +13,7 @@ from .errors import CatalogError, OutputError, Problem
 from .files import write_all
 from .lock import Lock, load_lock, save_lock
 from .model import Catalog, Reference
-from .resolve import ResolveReport, pending, pinned_keys, resolve
+from .resolve import Progress, ResolveReport, pending, pinned_keys, resolve
 from .writers import STYLED, Job, file_name, writer
 
 if TYPE_CHECKING:
@@ -50,7 +50,7 @@ def run_resolve(
     source: Callable[[], Source],
     *,
     refresh: bool = False,
-    progress: Callable[[int, int], None] = lambda done, total: None,
+    progress: Progress = lambda stage, done, total: None,
 ) -> ResolveReport:
     """Resolve what the lock lacks (or everything with refresh), saving as it goes."""
     catalog, lock = project.load()

@@ -13,9 +13,9 @@ from typing import TYPE_CHECKING
 
 from .arxiv_id import id_year
 from .errors import ArxivUnavailable, CatalogError, Problem
-from .keys import assign_keys, base_key
+from .keys import ascii_fold, assign_keys, base_key
 from .links import DOI
-from .lock import Lock, Lookup
+from .lock import Lock, Lookup, NearMiss
 from .model import ArxivRecord, Catalog, Paper, Reference
 from .names import split_name
 from .titles import normalize_title, plain_text, title_matches
@@ -54,6 +54,10 @@ def pending(catalog: Catalog, lock: Lock, refresh: bool = False) -> tuple[list[s
     return ids, titles
 
 
+Progress = Callable[[str, int, int], None]  # stage ("ID batches", "title searches"), done, total
+BATCH_SIZE = 100  # IDs per request, as the sources batch them (for progress)
+
+
 def resolve(
     catalog: Catalog,
     lock: Lock,
@@ -62,14 +66,18 @@ def resolve(
     save: Callable[[Lock], None],
     refresh: bool = False,
     today: Callable[[], date] = date.today,
-    progress: Callable[[int, int], None] = lambda done, total: None,
+    progress: Progress = lambda stage, done, total: None,
 ) -> ResolveReport:
-    """Look up what the lock lacks, saving the lock after every batch."""
+    """Look up what the lock lacks, saving the lock after every batch and every title.
+
+    Only an answer can say a paper is not on arXiv: when the source is unavailable the
+    papers not looked up yet stay unresolved (asked again next run), never missing."""
     ids, titles = pending(catalog, lock, refresh)
-    report, total, done = ResolveReport(), len(ids) + len(titles), 0
+    report = ResolveReport()
     stamp = Lookup(source.name, today().isoformat())
+    batches = -(-len(ids) // BATCH_SIZE)
     try:
-        for batch in source.fetch(ids):
+        for done, batch in enumerate(source.fetch(ids), 1):
             for record in batch.found:
                 _store(lock, record, stamp)
                 lock.missing.pop(record.id, None)
@@ -77,14 +85,13 @@ def resolve(
             report.fetched += [r.id for r in batch.found]
             report.missing += batch.missing
             report.invalid += batch.invalid
-            done += len(batch.found) + len(batch.missing) + len(batch.invalid)
             save(lock)
-            progress(done, total)
-        for title, candidates in source.search_titles(titles):
-            _store_title(lock, title, candidates, stamp, report)
-            done += 1
+            progress("ID batches", min(done, batches), batches)
+        evidence = {normalize_title(p.title): p for p in reversed(catalog.papers) if not p.arxiv}
+        for done, (title, candidates) in enumerate(source.search_titles(titles), 1):
+            _store_title(lock, evidence[normalize_title(title)], candidates, stamp, report)
             save(lock)
-            progress(done, total)
+            progress("title searches", done, len(titles))
     except ArxivUnavailable as exc:
         left = sum(map(len, pending(catalog, lock)))
         raise ArxivUnavailable(exc.url, exc.reason, exc.tries, unresolved=left) from None
@@ -99,17 +106,47 @@ def _store(lock: Lock, record: ArxivRecord, stamp: Lookup) -> None:
 
 
 def _store_title(
-    lock: Lock, title: str, candidates: list[ArxivRecord], stamp: Lookup, report: ResolveReport
+    lock: Lock, paper: Paper, candidates: list[ArxivRecord], stamp: Lookup, report: ResolveReport
 ) -> None:
-    match = next((r for r in candidates if title_matches(title, r.title)), None)
-    norm = normalize_title(title)
+    """Take the first candidate whose title matches and that the list's evidence backs;
+    keep the best one not taken for `check`."""
+    norm = normalize_title(paper.title)
+    match, near = None, None
+    for record in candidates:
+        doubt = _doubt(paper, record) if title_matches(paper.title, record.title) else "the title differs"
+        if doubt is None:
+            match = record
+            break
+        near = near or NearMiss(record.id, record.title, doubt)
     lock.titles[norm] = match.id if match else None
     lock.title_lookups[norm] = stamp
+    lock.near.pop(norm, None)
     if match:
         _store(lock, match, stamp)
-        report.titles_found.append(title)
+        report.titles_found.append(paper.title)
     else:
-        report.titles_missing.append(title)
+        if near:
+            lock.near[norm] = near
+        report.titles_missing.append(paper.title)
+
+
+def _doubt(paper: Paper, record: ArxivRecord) -> str | None:
+    """Why the list's own evidence speaks against a title match, if it does: the first
+    author's family name must agree, and arXiv's first version be within a year."""
+    authors = paper.authors or paper.listed_authors
+    if authors and record.authors:
+        ours, theirs = _family(authors[0]), _family(record.authors[0])
+        if ours and theirs and ours != theirs and ours not in theirs and theirs not in ours:
+            return f"the list's first author is {authors[0]!r}, arXiv's is {record.authors[0]!r}"
+    year = paper.year or paper.listed_year or venue_year(paper.venue or "")
+    first = int(record.published[:4])
+    if year and abs(first - year) > 1:
+        return f"the list says {year}, arXiv's first version is from {first}"
+    return None
+
+
+def _family(name: str) -> str:
+    return ascii_fold(split_name(name).family).lower().replace(" ", "")
 
 
 # --- references ----------------------------------------------------------------------------

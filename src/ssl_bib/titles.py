@@ -38,6 +38,7 @@ STOP_WORDS = frozenset(
 # ("Augoregressive") and punctuation, while a different paper that shares most words
 # ("... v2", "A Survey of ...") falls below it.
 TITLE_MATCH = 0.9
+NEAR_MATCH = 0.75  # alike enough to be worth a look (check reports it), not enough to take
 _MATH = re.compile(r"\$[^$]+\$")
 _WORD = re.compile(r"[^\W_]+(?:['’][^\W_]+)?")
 
