@@ -248,8 +248,14 @@ class FakeArxiv:
         return self._answer(request.args)
 
     def _fail(self, kind: str) -> Response:
-        if kind == "empty":
+        if kind == "empty":  # a sporadic empty page: results claimed, none sent
             return self._xml(feed_xml([], total=1))
+        if kind == "nothing":  # an empty feed that claims nothing either
+            return self._xml(feed_xml([], total=0))
+        if kind == "truncated":  # a feed cut off mid-way
+            return self._xml(feed_xml([entry_xml(next(iter(self.served().values())))])[:400])
+        if kind == "400":  # a 400 whose error names nothing we sent
+            return self._xml(error_xml("?").replace("incorrect id format for ?", "bad query"), status=400)
         if kind == "garbage":
             return Response("<html>Bad gateway", status=200, content_type="text/html")
         if kind == "slow":

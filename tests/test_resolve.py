@@ -235,3 +235,140 @@ def test_snapshot_streams_and_reports_bad_lines(tmp_path):
     # a line whose ID is not wanted is never parsed
     (batch,) = list(SnapshotSource(path).fetch(["1501.00001"]))
     assert batch.missing == ("1501.00001",)
+
+
+# --- trouble at arXiv: nothing it has is recorded as missing, nothing learned is lost -----
+
+
+@pytest.mark.parametrize("kind", ["503", "empty", "nothing", "garbage", "truncated"])
+def test_trouble_leaves_papers_unresolved_never_missing(synthetic, tmp_path, kind):
+    """Five bad answers in a row (all retries): exit 3 with nothing stored as missing; the
+    next run asks again and resolves everything."""
+    catalog = parse_catalog(catalog_for(dict(list(synthetic.records.items())[:20])))
+    path = tmp_path / "papers.lock"
+    synthetic.failures = [kind] * 6  # the first answer and all five tries of the check
+    with pytest.raises(ArxivUnavailable) as exc:
+        _resolve(catalog, Lock(), _source(synthetic.url, retries=4), path)
+    assert exc.value.unresolved == 20
+    saved = load_lock(path) if path.exists() else Lock()
+    assert not saved.missing and not saved.records
+    report = _resolve(catalog, saved, _source(synthetic.url), path)
+    assert len(report.fetched) == 20 and not report.missing
+
+
+def test_a_good_answer_is_kept_when_the_next_batch_fails(synthetic, tmp_path):
+    catalog = parse_catalog(catalog_for(synthetic.records))
+    path = tmp_path / "papers.lock"
+    synthetic.down_after = 2  # two batches answered, then 503s
+    with pytest.raises(ArxivUnavailable) as exc:
+        _resolve(catalog, Lock(), _source(synthetic.url, retries=2), path)
+    assert exc.value.unresolved == 50
+    saved = load_lock(path)
+    assert len(saved.records) == 200 and not saved.missing
+
+
+def test_an_empty_answer_is_checked_with_the_canary(synthetic, tmp_path):
+    """Asking only for unknown IDs: the empty answer is asked again with arXiv's first paper;
+    the answer that has it proves the IDs missing."""
+    source = _source(synthetic.url)
+    (batch,) = list(source.fetch(["2912.99998", "2912.99999"]))
+    assert batch.missing == ("2912.99998", "2912.99999") and not batch.found
+    assert synthetic.requests[-1]["id_list"] == "2912.99998,2912.99999,0704.0001"
+
+
+def test_a_hanging_server_times_out_and_leaves_papers_unresolved(tmp_path):
+    # A server of its own: the requests it is still sleeping on must not reach other tests.
+    import threading
+
+    from werkzeug import Request
+    from werkzeug.serving import make_server
+
+    records = synthetic_records(3)
+    fake = FakeArxiv(records, failures=["slow"] * 3)
+    server = make_server("127.0.0.1", 0, lambda env, start: fake(Request(env))(env, start), threaded=True)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    try:
+        source = ApiSource(
+            f"http://127.0.0.1:{server.port}/api/query", delay=0, backoff=0, retries=2, timeout=0.5
+        )
+        path = tmp_path / "papers.lock"
+        with pytest.raises(ArxivUnavailable, match="timeout, 3 tries"):
+            _resolve(parse_catalog(catalog_for(records)), Lock(), source, path)
+        assert not path.exists() or not load_lock(path).missing
+    finally:
+        server.shutdown()
+
+
+def test_a_400_naming_nothing_we_sent_is_one_error(synthetic, tmp_path):
+    from ssl_bib.errors import ArxivRejected
+
+    synthetic.failures = ["400"]
+    catalog = parse_catalog(catalog_for(dict(list(synthetic.records.items())[:30])))
+    with pytest.raises(ArxivRejected) as exc:
+        _resolve(catalog, Lock(), _source(synthetic.url), tmp_path / "papers.lock")
+    assert len(synthetic.requests) == 1  # no bisection storm
+    assert "rejected the request (bad query); sent id_list=2101.10000,2101.10001" in str(exc.value)
+
+
+def _catalog(*papers: str) -> str:
+    return 'title = "t"\n[[section]]\nid = "s"\ntitle = "S"\n' + "".join(
+        f'[[paper]]\nsection = "s"\n{p}\n' for p in papers
+    )
+
+
+def test_a_title_match_needs_the_lists_evidence(fake_arxiv, tmp_path):
+    from ssl_bib.check import check
+
+    catalog = parse_catalog(
+        _catalog(
+            'title = "Wasserstein Dependency Measure for Representation Learning"\n'
+            'listed_authors = ["Somebody Else"]',
+            'title = "SSD: A Unified Framework for Self-Supervised Outlier Detection"\nlisted_year = 2015',
+            'title = "Self-Supervised Learning of Pretext-Invariant Representations"\n'
+            'listed_authors = ["Ishan Misra", "Laurens van der Maaten"]\nlisted_year = 2020',
+        )
+    )
+    lock = Lock()
+    _resolve(catalog, lock, _source(fake_arxiv.url), tmp_path / "papers.lock")
+    assert list(lock.titles.values()) == [None, None, "1912.01991"]
+    near = [
+        f.message for f in check(catalog, load_lock(tmp_path / "papers.lock")) if f.kind == "possible-match"
+    ]
+    assert near == [
+        "possible arXiv match arXiv:1903.11780 'Wasserstein Dependency Measure for Representation Learning', "
+        "not taken because the list's first author is 'Somebody Else', arXiv's is 'Sherjil Ozair'",
+        "possible arXiv match arXiv:2103.12051 'SSD: A Unified Framework for Self-Supervised Outlier Detection', "
+        "not taken because the list says 2015, arXiv's first version is from 2021",
+    ]
+
+
+def test_what_arxiv_knows_about_publication_is_kept_reported_and_exported(httpserver, tmp_path):
+    from ssl_bib.check import check
+    from ssl_bib.pipeline import render_all
+    from ssl_bib.resolve import build_references
+
+    records = synthetic_records(3)
+    first, second, third = records
+    records[first]["journal-ref"] = (
+        "IEEE Transactions on Pattern Analysis and Machine Intelligence 43(5), 2021"
+    )
+    records[first]["doi"] = "10.1109/TPAMI.2021.1234567"
+    records[second]["comments"] = "Accepted at CVPR 2021; 10 pages"
+    fake = FakeArxiv(records)
+    httpserver.expect_request("/api/query").respond_with_handler(fake)
+    catalog = parse_catalog(catalog_for(records))
+    path = tmp_path / "papers.lock"
+    lock = Lock()
+    _resolve(catalog, lock, _source(httpserver.url_for("/api/query")), path)
+    saved = load_lock(path)
+    assert saved.records[first].journal_ref.startswith("IEEE Transactions")
+    assert saved.records[second].comment == "Accepted at CVPR 2021; 10 pages"
+    kinds = {(f.kind, f.message.split(":")[0]) for f in check(catalog, saved)}
+    assert ("published", "the list calls it a preprint; arXiv knows it as published") in kinds
+    assert ("comment-venue", "arXiv's comment names a venue") in kinds
+    refs = {r.arxiv: r for r in build_references(catalog, saved)}
+    assert refs[first].kind == "journal" and refs[first].container.startswith("IEEE Transactions")
+    assert refs[first].doi == "10.1109/TPAMI.2021.1234567"
+    assert refs[second].kind == refs[third].kind == "preprint"  # a comment never changes the export
+    bib = render_all(list(refs.values()), catalog, ["bibtex"])["papers.bib"]
+    assert "@article{" in bib and f"eprint = {{{first}}}" in bib

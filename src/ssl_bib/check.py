@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 
 from .arxiv_id import parse_arxiv_id
 from .lock import Lock
-from .model import Catalog
+from .model import ArxivRecord, Catalog, Paper
 from .resolve import identity
 from .titles import normalize_title
 from .venues import parse_venue
@@ -22,48 +23,89 @@ class Finding:
     message: str
 
 
+# "Accepted at CVPR 2020", "To appear in NeurIPS 2021": a comment that names where a paper went.
+_VENUE_IN_COMMENT = re.compile(
+    r"\b(?:accepted|published|to appear|appears|appearing|presented)\b.{0,40}?"
+    r"\b(?:at|in|by|to)\b\s*(.{2,60}?\d{4})",
+    re.IGNORECASE,
+)
+Found = tuple[str, str]  # kind, message
+
+
 def check(catalog: Catalog, lock: Lock) -> list[Finding]:
-    """Report label/link mismatches, duplicates, papers not on arXiv or not resolved."""
+    """Report label/link mismatches, duplicates, papers not on arXiv or not resolved, titles
+    that differ, publications the list does not know, and title matches not taken."""
     findings: list[Finding] = []
     seen: dict[str, int | None] = {}
     for paper in catalog.papers:
+        ident = identity(paper, lock)
+        found = [*_labels(paper), *_arxiv_status(paper, lock)]
+        if ident in seen:
+            found.append(
+                ("duplicate", f"same paper as line {seen[ident]} (one record, listed in both sections)")
+            )
+        seen.setdefault(ident, paper.line)
+        record = lock.records.get(ident)
+        if record and normalize_title(record.title) != normalize_title(paper.title):
+            found.append(("title-differs", f"arXiv's title is {record.title!r}"))
+        if record and parse_venue(paper.venue).kind == "preprint":
+            found += _published(record)
+        findings += [Finding(kind, paper.line, paper.title, message) for kind, message in found]
+    return findings
 
-        def add(kind: str, message: str) -> None:
-            findings.append(Finding(kind, paper.line, paper.title, message))  # noqa: B023
 
-        label = parse_arxiv_id(paper.venue or "")
-        if label and paper.arxiv and label != paper.arxiv:
-            add(
+def _labels(paper: Paper) -> list[Found]:
+    found = []
+    label = parse_arxiv_id(paper.venue or "")
+    if label and paper.arxiv and label != paper.arxiv:
+        found.append(
+            (
                 "label-mismatch",
                 f"venue label says arXiv:{label} but the link is {paper.arxiv}; using the link",
             )
-        ident = identity(paper, lock)
-        if ident in seen:
-            add("duplicate", f"same paper as line {seen[ident]} (one record, listed in both sections)")
-        seen.setdefault(ident, paper.line)
-        venue = parse_venue(paper.venue)
-        if not venue.known:
-            add("unknown-venue", f"venue {paper.venue!r} is not in the venue table; exported as a preprint")
-        if not paper.arxiv:
-            found = lock.titles.get(normalize_title(paper.title))
-            if found:
-                add("no-arxiv-id", f"no arXiv ID in the list; title search found arXiv:{found}")
-            elif normalize_title(paper.title) in lock.titles:
-                add(
-                    "no-arxiv-id",
-                    "no arXiv ID and no arXiv paper with this title; using the catalog's fields",
-                )
-            else:
-                add("no-arxiv-id", "no arXiv ID in the list; not looked up yet (run resolve)")
-        elif paper.arxiv in lock.missing:
-            add(
+        )
+    if not parse_venue(paper.venue).known:
+        found.append(
+            ("unknown-venue", f"venue {paper.venue!r} is not in the venue table; exported as a preprint")
+        )
+    return found
+
+
+def _arxiv_status(paper: Paper, lock: Lock) -> list[Found]:
+    norm = normalize_title(paper.title)
+    if paper.arxiv in lock.missing:
+        when = lock.missing[paper.arxiv].fetched
+        return [
+            (
                 "unresolved",
-                f"arXiv:{paper.arxiv} was not found ({lock.missing[paper.arxiv].fetched}); "
-                "exported with the catalog's fields only",
+                f"arXiv:{paper.arxiv} was not found ({when}); exported with the catalog's fields only",
             )
-        elif paper.arxiv not in lock.records:
-            add("unresolved", f"arXiv:{paper.arxiv} is not resolved yet (run resolve)")
-        record = lock.records.get(ident)
-        if record and normalize_title(record.title) != normalize_title(paper.title):
-            add("title-differs", f"arXiv's title is {record.title!r}")
-    return findings
+        ]
+    if paper.arxiv:
+        if paper.arxiv in lock.records:
+            return []
+        return [("unresolved", f"arXiv:{paper.arxiv} is not resolved yet (run resolve)")]
+    if found := lock.titles.get(norm):
+        return [("no-arxiv-id", f"no arXiv ID in the list; title search found arXiv:{found}")]
+    if norm not in lock.titles:
+        return [("no-arxiv-id", "no arXiv ID in the list; not looked up yet (run resolve)")]
+    out = [("no-arxiv-id", "no arXiv ID and no arXiv paper with this title; using the catalog's fields")]
+    if near := lock.near.get(norm):
+        out.append(
+            (
+                "possible-match",
+                f"possible arXiv match arXiv:{near.arxiv} {near.title!r}, not taken because {near.reason}",
+            )
+        )
+    return out
+
+
+def _published(record: ArxivRecord) -> list[Found]:
+    """What arXiv knows about a paper's publication that the list does not say."""
+    journal_doi = record.doi if record.doi and not record.doi.lower().startswith("10.48550/") else None
+    if record.journal_ref or journal_doi:
+        where = record.journal_ref or f"DOI {journal_doi}"
+        return [("published", f"the list calls it a preprint; arXiv knows it as published: {where}")]
+    if record.comment and (m := _VENUE_IN_COMMENT.search(record.comment)):
+        return [("comment-venue", f"arXiv's comment names a venue: {m.group(0)!r} (the export is unchanged)")]
+    return []

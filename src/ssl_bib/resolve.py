@@ -19,7 +19,7 @@ from .lock import Lock, Lookup, NearMiss
 from .model import ArxivRecord, Catalog, Paper, Reference
 from .names import split_name
 from .titles import normalize_title, plain_text, title_matches
-from .venues import parse_venue, venue_year
+from .venues import parse_venue, published_venue, venue_year
 
 if TYPE_CHECKING:  # the sources themselves are imported only by those that resolve
     from .arxiv_source import Source
@@ -213,6 +213,8 @@ def _draft(rows: list[Paper], record: ArxivRecord | None) -> Reference:
     """Build the reference of one paper from its rows (first row wins) and its record."""
     paper = rows[0]
     venue = parse_venue(paper.venue)
+    if venue.kind == "preprint" and not venue.note and record and record.journal_ref:
+        venue = published_venue(record.journal_ref)  # the list has no venue; arXiv knows one
     authors = (
         paper.authors
         or next((r.authors for r in rows if r.authors), ())

@@ -106,3 +106,20 @@ def parse_venue(label: str | None) -> Venue:
     kind, names = entry
     container = [name for first, name in names if (year or 9999) >= first][-1]
     return Venue(kind, container, year, short)
+
+
+def published_venue(journal_ref: str) -> Venue:
+    """Read arXiv's journal-ref (`CVPR 2020`, `IEEE TPAMI 43(5), 2021`) as a publication.
+
+    >>> published_venue("CVPR 2020").kind, published_venue("Phys.Rev.D76:013009,2007").container
+    ('conference', 'Phys.Rev.D76:013009,2007')
+    """
+    text = " ".join(journal_ref.split())
+    known = parse_venue(text)
+    if known.known and known.kind != "preprint":
+        return known
+    kind: EntryKind = "conference" if _PROCEEDINGS.search(text) else "journal"
+    return Venue(kind, text, venue_year(text), known=False)
+
+
+_PROCEEDINGS = re.compile(r"proc|conf|workshop|symposium|meeting", re.IGNORECASE)
