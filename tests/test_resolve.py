@@ -337,8 +337,8 @@ def test_a_title_match_needs_the_lists_evidence(fake_arxiv, tmp_path):
     assert near == [
         "possible arXiv match arXiv:1903.11780 'Wasserstein Dependency Measure for Representation Learning', "
         "not taken because the list's first author is 'Somebody Else', arXiv's is 'Sherjil Ozair'",
-        "possible arXiv match arXiv:2103.12051 'SSD: A Unified Framework for Self-Supervised Outlier Detection', "
-        "not taken because the list says 2015, arXiv's first version is from 2021",
+        "possible arXiv match arXiv:2103.12051 'SSD: A Unified Framework for Self-Supervised Outlier "
+        "Detection', not taken because the list says 2015, arXiv's first version is from 2021",
     ]
 
 
