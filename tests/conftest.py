@@ -6,6 +6,7 @@ import difflib
 import os
 import shutil
 import sys
+import tempfile
 from pathlib import Path
 
 import pytest
@@ -13,6 +14,10 @@ import pytest
 sys.path.insert(0, str(Path(__file__).parent))
 
 from fake_arxiv import FakeArxiv, load_snapshot  # noqa: E402
+
+# The arXiv client keeps the time of its last request per host in the user's cache folder;
+# tests keep theirs apart from the user's.
+os.environ["XDG_CACHE_HOME"] = tempfile.mkdtemp(prefix="ssl-bib-cache-")
 
 ROOT = Path(__file__).resolve().parent.parent
 DATA = Path(__file__).parent / "data"

@@ -227,6 +227,7 @@ class FakeArxiv:
     down_after: int | None = None  # answer 503 to every request after this many
     requests: list[dict[str, str]] = field(default_factory=list)
     violations: int = 0
+    gaps: list[float] = field(default_factory=list)  # the intervals that broke the rule
     _last: float = 0.0
     _lock: threading.Lock = field(default_factory=threading.Lock)
 
@@ -239,8 +240,9 @@ class FakeArxiv:
             now = time.monotonic()
             if self._last and now - self._last < self.min_interval - 0.05:
                 self.violations += 1
+                self.gaps.append(now - self._last)
             self._last = now
-            self.requests.append(dict(request.args))
+            self.requests.append({**request.args, "_at": f"{now:.3f}"})
             if self.failures:
                 return self._fail(self.failures.pop(0))
             if self.down_after is not None and len(self.requests) > self.down_after:

@@ -372,3 +372,86 @@ def test_what_arxiv_knows_about_publication_is_kept_reported_and_exported(httpse
     assert refs[second].kind == refs[third].kind == "preprint"  # a comment never changes the export
     bib = render_all(list(refs.values()), catalog, ["bibtex"])["papers.bib"]
     assert "@article{" in bib and f"eprint = {{{first}}}" in bib
+
+
+# --- several processes ---------------------------------------------------------------------
+
+
+def _resolve_process(cwd: Path, url: str, cache: Path, delay: str = "0.4"):
+    import os
+    import subprocess
+    import sys
+
+    env = {**os.environ, "SSL_BIB_ARXIV_URL": url, "SSL_BIB_ARXIV_DELAY": delay, "XDG_CACHE_HOME": str(cache)}
+    return subprocess.Popen(
+        [sys.executable, "-m", "ssl_bib.cli", "resolve"],
+        cwd=cwd, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+    )  # fmt: skip
+
+
+def test_runs_at_once_keep_the_rate_limit_and_one_writer(httpserver, tmp_path):
+    """Two runs on one catalog and a third on another, started together: requests stay
+    `--delay` apart across the processes, and the second run on the same catalog waits for
+    the first and then has nothing to ask."""
+    records = synthetic_records(300)
+    fake = FakeArxiv(records, min_interval=0.4)
+    httpserver.expect_request("/api/query").respond_with_handler(fake)
+    url = httpserver.url_for("/api/query")
+    one, other = tmp_path / "one", tmp_path / "other"
+    for folder, subset in ((one, records), (other, dict(list(records.items())[:150]))):
+        folder.mkdir()
+        (folder / "papers.toml").write_text(catalog_for(subset))
+    runs = [_resolve_process(folder, url, tmp_path / "cache") for folder in (one, one, other)]
+    results = [run.communicate(timeout=120) for run in runs]
+    assert [run.returncode for run in runs] == [0, 0, 0], results
+    assert fake.violations == 0, (fake.gaps, fake.requests, results)
+    assert len(fake.requests) == 3 + 2  # 300 IDs in 3 batches, 150 in 2; the waiting run asks nothing
+    assert len(load_lock(one / "papers.lock").records) == 300
+    assert any("waiting for it to finish" in err for _, err in results)
+
+
+def test_a_run_killed_midway_loses_nothing_it_learned(httpserver, tmp_path):
+    import signal
+    import time
+
+    records = synthetic_records(500)
+    fake = FakeArxiv(records)
+    httpserver.expect_request("/api/query").respond_with_handler(fake)
+    (tmp_path / "papers.toml").write_text(catalog_for(records))
+    run = _resolve_process(tmp_path, httpserver.url_for("/api/query"), tmp_path / "cache", delay="0.5")
+    lock_path = tmp_path / "papers.lock"
+    deadline = time.monotonic() + 60
+    while not lock_path.exists() and time.monotonic() < deadline:
+        time.sleep(0.05)
+    run.send_signal(signal.SIGKILL)
+    run.wait(timeout=30)
+    saved = load_lock(lock_path)  # whole, never half-written
+    assert 100 <= len(saved.records) < 500 and len(saved.records) % 100 == 0 and not saved.missing
+    again = _resolve_process(tmp_path, httpserver.url_for("/api/query"), tmp_path / "cache", delay="0")
+    assert again.wait(timeout=120) == 0
+    assert len(load_lock(lock_path).records) == 500
+
+
+def test_the_delay_holds_between_sources_that_share_the_state(synthetic, tmp_path):
+    """The time of the last request is kept in a file: a second source (another process, in
+    real life) waits the delay out, even when the written time was rounded up."""
+    now, sleeps = [1000.0006], []
+
+    def sleep(seconds: float) -> None:
+        sleeps.append(round(seconds, 4))
+        now[0] += seconds
+
+    kw = {
+        "delay": 0.4,
+        "backoff": 0,
+        "retries": 0,
+        "sleep": sleep,
+        "clock": lambda: now[0],
+        "state_dir": tmp_path,
+    }
+    first, second = (ApiSource(synthetic.url, **kw) for _ in range(2))
+    ids = list(synthetic.records)
+    list(first.fetch(ids[:1]))
+    list(second.fetch(ids[1:2]))
+    assert sleeps == [0.4]
+    assert len(list(tmp_path.iterdir())) == 1  # one file per host

@@ -7,8 +7,10 @@ what they read into `ArxivRecord`s and answer the same two questions: "these IDs
 
 from __future__ import annotations
 
+import fcntl
 import json
 import logging
+import os
 import re
 import time
 from collections.abc import Callable, Iterable, Iterator, Sequence
@@ -92,6 +94,8 @@ class ApiSource:
         backoff: float | None = None,
         timeout: float = 30.0,
         sleep: Callable[[float], None] = time.sleep,
+        clock: Callable[[], float] = time.time,
+        state_dir: Path | None = None,
     ) -> None:
         import arxiv
 
@@ -103,10 +107,13 @@ class ApiSource:
         # delay between ordinary requests: a server in trouble needs the pause either way.
         self.retries, self.backoff, self.sleep = retries, BACKOFF if backoff is None else backoff, sleep
         self.requests = 0
-        self._session = _session(timeout)
-        # arxiv.Client spaces its requests by delay_seconds (arXiv asks for 3 s); its own
-        # retries are immediate and blind to 400s, so we retry here instead.
-        self._client = arxiv.Client(page_size=BATCH, delay_seconds=delay, num_retries=0)
+        # arXiv's 3-second rule holds across processes: every request takes a lock on a file
+        # named after the host (in the user's cache folder) that holds the time of the last one.
+        throttle = _Throttle(_state_file(state_dir, parts.netloc), delay, sleep, clock)
+        self._session = _session(timeout, throttle)
+        # The throttle spaces the requests, so arxiv.Client need not; its own retries are
+        # immediate and blind to 400s, so we retry here instead.
+        self._client = arxiv.Client(page_size=BATCH, delay_seconds=0, num_retries=0)
         self._client.query_url_format = base_url + "?{}"
         self._client._session = self._session  # no public hook for timeout and User-Agent
 
@@ -278,11 +285,12 @@ def _alike(title: str, records: Sequence[ArxivRecord]) -> list[ArxivRecord]:
     return [r for score, r in sorted(scored.values(), key=lambda x: -x[0]) if score >= NEAR_MATCH][:5]
 
 
-def _session(timeout: float) -> Any:
+def _session(timeout: float, throttle: _Throttle) -> Any:
     import requests
 
     class Session(requests.Session):
-        """Add a timeout and our User-Agent to every request; remember the last response."""
+        """Add a timeout and our User-Agent to every request, space requests by the throttle,
+        remember the last response."""
 
         last: requests.Response | None = None
 
@@ -292,10 +300,54 @@ def _session(timeout: float) -> Any:
             headers = {k: v for k, v in (kwargs.get("headers") or {}).items() if k.lower() != "user-agent"}
             kwargs["headers"] = {**headers, "User-Agent": USER_AGENT}
             kwargs.setdefault("timeout", timeout)
-            self.last = super().request(method, url, *args, **kwargs)
+            with throttle:
+                self.last = super().request(method, url, *args, **kwargs)
             return self.last
 
     return Session()
+
+
+def _state_file(state_dir: Path | None, host: str) -> Path:
+    if state_dir is None:
+        cache = os.environ.get("XDG_CACHE_HOME") or str(Path.home() / ".cache")
+        state_dir = Path(cache) / "ssl-bib"
+    return state_dir / f"last-request-{re.sub(r'[^A-Za-z0-9.-]', '_', host)}"
+
+
+class _Throttle:
+    """Hold the host's lock file during a request, starting it no sooner than `delay`
+    seconds after the last request any process made to that host ended."""
+
+    def __init__(self, path: Path, delay: float, sleep: Callable[[float], None], clock: Callable[[], float]):
+        self.path, self.delay, self.sleep, self.clock = path, delay, sleep, clock
+        self._handle: Any = None
+
+    def __enter__(self) -> None:
+        try:
+            self.path.parent.mkdir(parents=True, exist_ok=True)
+            self._handle = open(self.path, "a+")  # noqa: SIM115 (held until __exit__)
+        except OSError:
+            return  # no cache folder to share: this process still spaces its own requests
+        fcntl.flock(self._handle, fcntl.LOCK_EX)
+        self._handle.seek(0)
+        try:
+            last = float(self._handle.read().strip() or 0)
+        except ValueError:
+            last = 0.0
+        wait = last + self.delay - self.clock()
+        if wait > 0:  # never more than the delay: a clock set back must not stall us
+            self.sleep(min(wait, self.delay))
+
+    def __exit__(self, *exc: object) -> None:
+        if self._handle is None:
+            return
+        self._handle.seek(0)
+        self._handle.truncate()
+        self._handle.write(f"{self.clock():.3f}\n")
+        self._handle.flush()
+        fcntl.flock(self._handle, fcntl.LOCK_UN)
+        self._handle.close()
+        self._handle = None
 
 
 def _malformed_ids(text: str) -> set[str]:

@@ -194,6 +194,9 @@ def _resolve(project: Any, source: _SourceSpec, refresh: bool = False) -> Any:
         lambda: make_source(source.arxiv_url, source.snapshot, source.delay, source.backoff),
         refresh=refresh,
         progress=_progress(),
+        on_wait=lambda: click.echo(
+            f"ssl-bib: another run is resolving {project.catalog_path}; waiting for it to finish", err=True
+        ),
     )
 
 

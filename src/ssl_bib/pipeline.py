@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING
 
 from .catalog import load_catalog
 from .errors import CatalogError, OutputError, Problem
-from .files import write_all
+from .files import exclusive, write_all
 from .lock import Lock, load_lock, save_lock
 from .model import Catalog, Reference
 from .resolve import Progress, ResolveReport, pending, pinned_keys, resolve
@@ -29,6 +29,11 @@ class Project:
     @property
     def lock_path(self) -> Path:
         return self.catalog_path.with_suffix(".lock")
+
+    @property
+    def busy_path(self) -> Path:
+        """Held while a run writes the lock: `.papers.lock.busy` beside it."""
+        return self.lock_path.with_name(f".{self.lock_path.name}.busy")
 
     @property
     def output_dir(self) -> Path:
@@ -51,28 +56,33 @@ def run_resolve(
     *,
     refresh: bool = False,
     progress: Progress = lambda stage, done, total: None,
+    on_wait: Callable[[], None] = lambda: None,
 ) -> ResolveReport:
-    """Resolve what the lock lacks (or everything with refresh), saving as it goes."""
-    catalog, lock = project.load()
-    ids, titles = pending(catalog, lock, refresh)
-    if not ids and not titles and not refresh:
-        return pin_keys(project, catalog, lock)
-    return resolve(
-        catalog,
-        lock,
-        source(),
-        save=lambda lk: save_lock(lk, project.lock_path),
-        refresh=refresh,
-        progress=progress,
-    )
+    """Resolve what the lock lacks (or everything with refresh), saving as it goes; one run
+    at a time per project (a second waits, then finds what the first resolved)."""
+    with exclusive(project.busy_path, on_wait):
+        catalog, lock = project.load()
+        ids, titles = pending(catalog, lock, refresh)
+        if not ids and not titles and not refresh:
+            return pin_keys(project, catalog, lock)
+        return resolve(
+            catalog,
+            lock,
+            source(),
+            save=lambda lk: save_lock(lk, project.lock_path),
+            refresh=refresh,
+            progress=progress,
+        )
 
 
 def pin_keys(project: Project, catalog: Catalog, lock: Lock) -> ResolveReport:
     """Hand out keys to papers that have none in the lock yet, without looking anything up."""
     keys = pinned_keys(catalog, lock)
     if keys != lock.keys:
-        lock.keys = keys
-        save_lock(lock, project.lock_path)
+        with exclusive(project.busy_path):
+            lock = load_lock(project.lock_path)  # as the last writer left it
+            lock.keys = pinned_keys(catalog, lock)
+            save_lock(lock, project.lock_path)
     return ResolveReport()
 
 
