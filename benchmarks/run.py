@@ -34,6 +34,7 @@ from werkzeug.serving import make_server  # noqa: E402
 
 from ssl_bib.arxiv_source import ApiSource, SnapshotSource  # noqa: E402
 from ssl_bib.catalog import load_catalog, parse_catalog  # noqa: E402
+from ssl_bib.latex import decode_tex  # noqa: E402
 from ssl_bib.lock import Lock, load_lock, save_lock  # noqa: E402
 from ssl_bib.pipeline import render_all  # noqa: E402
 from ssl_bib.resolve import build_references, pending, resolve  # noqa: E402
@@ -100,7 +101,7 @@ def bench_resolve(name: str, catalog_text: str, records: dict, delay: float, rep
             lambda: resolve(catalog, lock, ApiSource(server.url, delay=delay), save=lambda lock: None), repeat
         )
         warm_requests = len(server.fake.requests) - before
-        minimum = math.ceil(len(ids) / 100) + len(titles)
+        minimum = math.ceil(len(ids) / 100) + math.ceil(len(titles) / 20)
         naive = len(ids) + len(titles)
         row(
             f"resolve {name} ({len(ids)} IDs, {len(titles)} titles)",
@@ -116,6 +117,66 @@ def bench_resolve(name: str, catalog_text: str, records: dict, delay: float, rep
         )
         row("", "warm requests", str(warm_requests // repeat), "")
         row("", "warm wall", f"{warm * 1000:.1f} ms", "")
+        row("", "rate violations", str(server.fake.violations), f"requests closer than {delay:g} s")
+    finally:
+        server.close()
+
+
+def _typo(title: str, n: int) -> str:
+    """Spoil a title the ways lists do: a hyphen dropped, capitals, a dropped word, a letter."""
+    words = title.split()
+    kind = n % 5
+    if kind == 0:
+        return title.replace("self-supervised", "selfsupervised").replace("-", "")
+    if kind == 1:
+        return title.upper()
+    if kind == 2 and len(words) > 6:
+        return " ".join(words[:2] + words[3:])
+    if kind == 3:
+        i = max(range(len(words)), key=lambda j: len(words[j]))
+        w = words[i]
+        words[i] = w[:2] + w[3] + w[2] + w[4:] if len(w) > 4 else w
+        return " ".join(words)
+    return title
+
+
+def bench_titles(n: int, delay: float, on_server: int) -> None:
+    """n catalog papers with no arXiv ID (titles spoilt as lists spoil them, first author and
+    year given), among on_server records the fake arXiv holds."""
+    records = synthetic_records(on_server)
+    chosen = list(records.items())[: n + n // 40]
+    lines = ['title = "Titles"\n\n[[section]]\nid = "s"\ntitle = "S"\n']
+    truth = {}
+    for k, (arxiv_id, record) in enumerate(chosen):
+        title = _typo(record["title"], k)
+        if k >= n:  # a few papers arXiv does not have: must stay unmatched
+            title = f"An unpublished study of nothing in particular number {k}"
+            arxiv_id = None
+        first = record["authors_parsed"][0]
+        author = decode_tex(f"{first[1]} {first[0]}")
+        lines.append(
+            f'[[paper]]\nsection = "s"\ntitle = {json.dumps(title)}\n'
+            f"listed_authors = [{json.dumps(author)}]\nlisted_year = 2021\n"
+        )
+        truth[title] = arxiv_id
+    catalog = parse_catalog("\n".join(lines))
+    server = Server(records, min_interval=delay)
+    try:
+        lock = Lock()
+        start, cpu = time.perf_counter(), time.process_time()
+        resolve(catalog, lock, ApiSource(server.url, delay=delay), save=lambda lock: None)
+        wall, cpu = time.perf_counter() - start, time.process_time() - cpu
+        from ssl_bib.titles import normalize_title
+
+        got = {t: lock.titles.get(normalize_title(t)) for t in truth}
+        found = sum(1 for t, i in truth.items() if i and got[t] == i)
+        wrong = sum(1 for t, i in truth.items() if got[t] and got[t] != i)
+        on_arxiv = sum(1 for i in truth.values() if i)
+        row(f"title search, {len(truth)} titles (typos)", "requests", str(len(server.fake.requests)),
+            f"naive client {len(truth)}; target <= {math.ceil(n / 20)}")  # fmt: skip
+        row("", "found", f"{found}/{on_arxiv}", f"{found / on_arxiv:.1%} of those on arXiv")
+        row("", "wrong matches", str(wrong), f"{len(truth) - on_arxiv} titles not on arXiv stay unmatched")
+        row("", "wall / cpu", f"{wall:.1f} / {cpu:.1f} s", f"naive >= {(len(truth) - 1) * delay:.0f} s")
         row("", "rate violations", str(server.fake.violations), f"requests closer than {delay:g} s")
     finally:
         server.close()
@@ -309,6 +370,7 @@ def main() -> None:
         seed_records = load_snapshot(SEED_SNAPSHOT)
         if quick:
             bench_resolve("seed list", seed_catalog, seed_records, delay=0.2, repeat=1)
+            bench_titles(100, delay=0.1, on_server=2000)
             bench_snapshot(tmp, [20_000])
             bench_export(tmp, [100], repeat=3)
             bench_startup(repeat=3)
@@ -316,6 +378,9 @@ def main() -> None:
             bench_resolve("seed list", seed_catalog, seed_records, delay=3.0, repeat=3)
             big = synthetic_records(1000)
             bench_resolve("1,000 papers", catalog_for(big), big, delay=3.0, repeat=3)
+            huge = synthetic_records(3000)
+            bench_resolve("3,000 papers", catalog_for(huge), huge, delay=3.0, repeat=1)
+            bench_titles(400, delay=3.0, on_server=20_000)
             bench_snapshot(tmp, [100_000, 1_000_000])
             bench_export(tmp, [100, 1000], repeat=5)
             bench_export(tmp, [10_000], repeat=3)

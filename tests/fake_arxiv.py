@@ -130,10 +130,20 @@ _TOKEN = re.compile(r'\s*(\(|\)|ANDNOT\b|AND\b|OR\b|(ti|au|abs|all):("[^"]*"|[^\
 Test = Any  # a function record -> bool
 
 
+_WORDS_OF: dict[tuple[str, str, str], list[str]] = {}  # (id, title, prefix) -> the field's words
+
+
 def _field_words(record: dict[str, Any], prefix: str) -> list[str]:
-    title, authors = record.get("title", ""), record.get("authors", "")
-    text = {"ti": title, "au": authors, "abs": record.get("abstract") or ""}.get(prefix)
-    return _index_words(text if text is not None else f"{title} {authors} {record.get('abstract') or ''}")
+    key = (record.get("id", ""), record.get("title", ""), prefix)
+    if key not in _WORDS_OF:
+        title, authors, abstract = (
+            record.get("title", ""),
+            record.get("authors", ""),
+            record.get("abstract") or "",
+        )
+        text = {"ti": title, "au": authors, "abs": abstract}.get(prefix, f"{title} {authors} {abstract}")
+        _WORDS_OF[key] = _index_words(text)
+    return _WORDS_OF[key]
 
 
 def _index_words(text: str) -> list[str]:

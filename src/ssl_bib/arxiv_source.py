@@ -77,9 +77,10 @@ class _BadRequest(Exception):
 # which always exists: an answer that has it is a real answer.
 CANARY_ID = "0704.0001"
 CANARY_TITLE = "Calculation of prompt diphoton production cross sections at Tevatron and LHC energies"
-TITLES_PER_QUERY = 20  # exact title phrases OR-ed into one search
-FALLBACK_TITLES_PER_QUERY = 5  # titles per search of word combinations (several clauses each)
-_PREFIXES = ("self", "semi", "multi", "cross", "non", "pre", "co", "un", "meta", "auto", "inter", "intra")
+# Titles OR-ed into one search (a request stays a few kilobytes, well within what the API
+# accepts), as whole phrases first, then as two half phrases each.
+TITLES_PER_QUERY = 40
+_HYPHENATED = ("self", "semi", "multi", "cross", "non", "pre", "meta", "co")
 
 
 class ApiSource:
@@ -165,8 +166,8 @@ class ApiSource:
         """Yield each title with the arXiv records whose titles are like it, best first.
 
         Titles are searched as exact phrases, many OR-ed into one request; those without a
-        close match are searched again by their words (each word left out in turn, prefixes
-        such as "self" split off), so a typo or a lost hyphen still finds the paper."""
+        close match are searched again as two half phrases each (a short title by its
+        words), so a typo, a dropped word or a lost hyphen still finds the paper."""
         hits: dict[str, list[ArxivRecord]] = {}
         phrases = {t: p for t in dict.fromkeys(titles) if (p := " ".join(_query_words(t)))}
         yield from ((t, []) for t in dict.fromkeys(titles) if t not in phrases)
@@ -179,8 +180,8 @@ class ApiSource:
                     yield title, hits[title]
                 else:
                     left.append(title)
-        for chunk in _chunks(left, FALLBACK_TITLES_PER_QUERY):
-            records = self._search([c for t in chunk for c in _word_clauses(t)], 25 * len(chunk))
+        for chunk in _chunks(left, TITLES_PER_QUERY):
+            records = self._search([c for t in chunk for c in _fallback_clauses(t)], 20 * len(chunk))
             for title in chunk:
                 yield title, _alike(title, [*hits[title], *records])
 
@@ -261,21 +262,31 @@ def _query_words(title: str) -> list[str]:
     return re.findall(r"[^\W_]+", title.lower())
 
 
-def _word_clauses(title: str) -> list[str]:
-    """Search clauses that find a title despite one wrong word: its significant words ANDed,
-    each left out in turn, and once more with a prefix split off (`selfsupervised`)."""
-    words = [w for w in dict.fromkeys(_query_words(title)) if w not in STOP_WORDS and len(w) > 1][:8]
-    if not words:
+def _fallback_clauses(title: str) -> list[str]:
+    """Search clauses that find a title despite one wrong word (a typo, a dropped word, a lost
+    hyphen): a long title as its two halves, each an exact phrase, of which the wrong word
+    spoils one; a short one as its significant words ANDed, each left out in turn."""
+    words = _query_words(title)
+    if len(words) >= 6:
+        half = len(words) // 2
+        phrases = [words[:half], words[half:]]
+        # a hyphen the list dropped ("selfsupervised") may spoil both halves: also ask for
+        # each half with such words split where arXiv's hyphen would be
+        phrases += [split for p in phrases if (split := [x for w in p for x in _unfuse(w)]) != p]
+        return [f'ti:"{" ".join(p)}"' for p in phrases]
+    significant = [w for w in dict.fromkeys(words) if w not in STOP_WORDS and len(w) > 1]
+    if len(significant) < 2:
         return []
-    sets = [words] if len(words) < 3 else [words[:i] + words[i + 1 :] for i in range(len(words))]
-    split = [part for w in words for part in _split_prefix(w)]
-    if split != words:
-        sets.append(split)
+    if len(significant) < 3:
+        sets = [significant]
+    else:
+        sets = [significant[:i] + significant[i + 1 :] for i in range(len(significant))]
     return ["(" + " AND ".join(f"ti:{w}" for w in group) + ")" for group in sets]
 
 
-def _split_prefix(word: str) -> list[str]:
-    prefix = next((p for p in _PREFIXES if word.startswith(p) and len(word) - len(p) >= 4), None)
+def _unfuse(word: str) -> list[str]:
+    """Split a prefix that titles often hyphenate: `selfsupervised` -> `self`, `supervised`."""
+    prefix = next((p for p in _HYPHENATED if word.startswith(p) and len(word) - len(p) >= 4), None)
     return [prefix, word[len(prefix) :]] if prefix else [word]
 
 
@@ -335,7 +346,7 @@ class _Throttle:
         except ValueError:
             last = 0.0
         wait = last + self.delay - self.clock()
-        if wait > 0:  # never more than the delay: a clock set back must not stall us
+        if wait > 0 and self.delay > 0:  # never more than the delay: a clock set back must not stall us
             self.sleep(min(wait, self.delay))
 
     def __exit__(self, *exc: object) -> None:
@@ -343,7 +354,7 @@ class _Throttle:
             return
         self._handle.seek(0)
         self._handle.truncate()
-        self._handle.write(f"{self.clock():.3f}\n")
+        self._handle.write(f"{self.clock()!r}\n")
         self._handle.flush()
         fcntl.flock(self._handle, fcntl.LOCK_UN)
         self._handle.close()

@@ -6,6 +6,7 @@ learned); building references merges each paper's catalog row(s) with its arXiv 
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from datetime import date
@@ -146,7 +147,8 @@ def _doubt(paper: Paper, record: ArxivRecord) -> str | None:
 
 
 def _family(name: str) -> str:
-    return ascii_fold(split_name(name).family).lower().replace(" ", "")
+    """A family name reduced to its letters: `van den Oord`, `M"uller` and `Müller` compare."""
+    return re.sub(r"[^a-z]", "", ascii_fold(split_name(name).family).lower())
 
 
 # --- references ----------------------------------------------------------------------------
