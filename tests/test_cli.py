@@ -109,6 +109,7 @@ def test_resolve_then_check_then_export_offline(run, project, fake_arxiv):
         "papers-biblatex.bib",
         "papers.bib",
         "papers.json",
+        "papers.rdf",
         "references-apa.html",
         "references-apa.md",
         "references-apa.txt",

@@ -154,3 +154,18 @@ def test_hostile_text_and_csl_json_keep_the_data_as_text(outputs):
     text = (outputs / "references-apa.txt").read_text(encoding="utf-8")
     assert "\x00" not in text and "\x1b" not in text
     assert "<script>alert(1)</script>" in text  # plain text shows it as the characters it is
+
+
+def test_hostile_rdf_parses_and_keeps_the_data_as_literals(outputs):
+    from rdflib import Graph, Literal, Namespace
+
+    z, dc = (
+        Namespace("http://www.zotero.org/namespaces/export#"),
+        Namespace("http://purl.org/dc/elements/1.1/"),
+    )
+    graph = Graph()
+    graph.parse(outputs / "papers.rdf", format="xml")
+    assert len(set(graph.subjects(z.itemType, None))) == PAPERS
+    titles = {str(t) for t in graph.objects(None, dc.title)}
+    assert "</h2><script>alert(1)</script><h2>" in titles  # a section's title, as text
+    assert all(isinstance(t, Literal) for t in graph.objects(None, dc.title))

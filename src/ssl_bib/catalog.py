@@ -31,6 +31,7 @@ _PAPER_FIELDS: dict[str, type | tuple[type, ...]] = {
     "doi": str,
     "listed_authors": list,
     "listed_year": int,
+    "sentence_case": str,
 }
 _SLUG = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*(?:/[a-z0-9]+(?:-[a-z0-9]+)*)*$")
 _KEY = re.compile(r"^[a-z0-9][a-z0-9_:.\-]*$")
@@ -225,6 +226,7 @@ class _Validator:
             code=row.get("code"),
             listed_authors=tuple(row.get("listed_authors", [])),
             listed_year=row.get("listed_year"),
+            sentence_case=plain_text(row["sentence_case"]) if "sentence_case" in row else None,
             doi=row.get("doi"),
             line=self.lines.of("paper", index),
         )

@@ -15,8 +15,9 @@ import click
 
 from . import __version__
 from .errors import SslBibError
+from .writers import FORMATS
 
-ALL_FORMATS = ("bibtex", "biblatex", "csl-json", "markdown", "html", "text")
+ALL_FORMATS = tuple(FORMATS)  # the writers' registry: every format `all` writes
 
 
 def _progress() -> Callable[[str, int, int], None]:

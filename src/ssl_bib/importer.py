@@ -26,7 +26,7 @@ from .model import Catalog
 from .titles import normalize_title
 from .venues import venue_year
 
-HAND_FIELDS = ("authors", "year", "doi", "key")
+HAND_FIELDS = ("authors", "year", "doi", "key", "sentence_case")
 _BREAK_HTML = re.compile(r"^<br\s*/?>$", re.IGNORECASE)
 _VENUE_HEADER = re.compile(r"conf|journal|venue|publi|rnal|where", re.IGNORECASE)
 _TITLE_HEADER = re.compile(r"title|paper|name|method", re.IGNORECASE)

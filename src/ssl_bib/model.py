@@ -43,6 +43,7 @@ class Paper:
     code: str | None = None
     listed_authors: tuple[str, ...] = ()
     listed_year: int | None = None
+    sentence_case: str | None = None  # hand-written: the title as it reads in sentence case
 
 
 @dataclass(frozen=True)
@@ -111,6 +112,7 @@ class Reference:
     publisher: str | None = None
     note: str | None = None  # "Under review at ICLR 2021"
     short: str | None = None
+    sentence_title: str | None = None  # a maintainer's sentence case for CSL, Zotero, lists
 
     @property
     def arxiv_doi(self) -> str | None:

@@ -247,4 +247,5 @@ def _draft(rows: list[Paper], record: ArxivRecord | None) -> Reference:
         publisher="arXiv" if arxiv and venue.kind == "preprint" else None,
         note=plain_text(venue.note) if venue.note else None,
         short=plain_text(paper.short) if paper.short else None,
+        sentence_title=next((r.sentence_case for r in rows if r.sentence_case), None),
     )

@@ -9,7 +9,7 @@ from typing import Literal
 
 from ..model import Reference, Section
 
-Format = Literal["bibtex", "biblatex", "csl-json", "markdown", "html", "text"]
+Format = Literal["bibtex", "biblatex", "csl-json", "zotero-rdf", "markdown", "html", "text"]
 
 
 @dataclass(frozen=True)
@@ -27,6 +27,7 @@ FORMATS: dict[str, tuple[str, str, str]] = {
     "bibtex": ("bibtex", "render_bibtex", "papers.bib"),
     "biblatex": ("bibtex", "render_biblatex", "papers-biblatex.bib"),
     "csl-json": ("csl_json", "render", "papers.json"),
+    "zotero-rdf": ("zotero_rdf", "render", "papers.rdf"),
     "markdown": ("reflist", "render_markdown", "references-{style}.md"),
     "html": ("reflist", "render_html", "references-{style}.html"),
     "text": ("reflist", "render_text", "references-{style}.txt"),

@@ -6,6 +6,7 @@ import re
 from collections.abc import Callable, Sequence
 from urllib.parse import quote
 
+from ..casing import title_case
 from ..latex import escape, escape_utf8
 from ..model import Name, Reference
 from ..titles import pieces
@@ -35,7 +36,7 @@ def format_title(title: str, esc: Escape = escape) -> str:
     '{MoCo} \\\\& {$\\\\ell_1$}: 100\\\\% {BERT}'
     """
     out = []
-    for piece in pieces(title):
+    for piece in pieces(title_case(title)):  # a shouting title is recased first
         if piece.kind == "text":
             out.append(esc(piece.text))
         elif piece.kind == "keep":

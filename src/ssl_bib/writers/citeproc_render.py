@@ -109,7 +109,7 @@ def _render_item(ref: Reference, suffix: str) -> dict[str, Any]:
     for name, value in data.items():
         if isinstance(value, str):
             data[name] = _escape(value)
-    data["title"] = csl_title(ref.title, esc=_escape)
+    data["title"] = csl_title(ref.title, esc=_escape, as_written=ref.sentence_title)
     data["author"] = [_render_name(a) for a in ref.authors]
     if "number" in data:  # keep "arXiv:" from being capitalised at the start of a sentence
         data["number"] = f'<span class="nocase">{data["number"]}</span>'
@@ -206,7 +206,8 @@ def _drop_repeated_title(text: str, ref: Reference) -> str:
     <substitute> already put in the author's place (CSL spec, "Substitution")."""
     if ref.authors:
         return text
-    starts = [m.start() for m in re.finditer(re.escape(_escape(ref.title)), text)]
+    shown = re.sub(r"</?span[^>]*>", "", csl_title(ref.title, esc=_escape, as_written=ref.sentence_title))
+    starts = [m.start() for m in re.finditer(re.escape(shown), text)]
     if len(starts) < 2:
         return text
     first, second = starts[0], starts[1]

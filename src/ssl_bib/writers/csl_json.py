@@ -6,9 +6,9 @@ import json
 from collections.abc import Callable, Sequence
 from typing import Any
 
+from ..casing import as_written_pieces, sentence_pieces
 from ..latex import math_to_text
 from ..model import Name, Reference
-from ..titles import pieces
 from . import Job
 
 _TYPES = {"preprint": "article", "conference": "paper-conference", "journal": "article-journal"}
@@ -19,15 +19,18 @@ def render(refs: Sequence[Reference], job: Job) -> str:
     return json.dumps([item(r) for r in refs], indent=2, ensure_ascii=False) + "\n"
 
 
-def csl_title(title: str, nocase: bool = True, esc: Callable[[str], str] = str) -> str:
-    """Turn a title into CSL rich text: protected words in nocase spans, formulas as text;
-    `esc` escapes the title's own text (for HTML), never the spans added here.
+def csl_title(
+    title: str, nocase: bool = True, esc: Callable[[str], str] = str, as_written: str | None = None
+) -> str:
+    """Turn a title into CSL rich text in sentence case (CSL's and Zotero's convention):
+    protected words in nocase spans, formulas as text; `esc` escapes the title's own text
+    (for HTML), never the spans added here; `as_written` is a maintainer's sentence case.
 
-    >>> csl_title("MoCo with $\\\\ell_1$")
-    '<span class="nocase">MoCo</span> with ℓ_1'
+    >>> csl_title("MoCo with $\\\\ell_1$ in Wasserstein Space")
+    '<span class="nocase">MoCo</span> with ℓ_1 in <span class="nocase">Wasserstein</span> space'
     """
     out = []
-    for piece in pieces(title):
+    for piece in as_written_pieces(as_written) if as_written else sentence_pieces(title):
         if piece.kind == "keep" and nocase:
             out.append(f'<span class="nocase">{esc(piece.text)}</span>')
         elif piece.kind == "math":
@@ -50,7 +53,7 @@ def csl_name(name: Name) -> dict[str, str]:
 def item(r: Reference, nocase: bool = True) -> dict[str, Any]:
     """Build one CSL-JSON item."""
     data: dict[str, Any] = {"id": r.key, "citation-key": r.key, "type": _TYPES[r.kind]}
-    data["title"] = csl_title(r.title, nocase)
+    data["title"] = csl_title(r.title, nocase, as_written=r.sentence_title)
     if r.authors:
         data["author"] = [csl_name(a) for a in r.authors]
     if r.date or r.year:
