@@ -61,6 +61,14 @@ class _Writer:
             self.out.write("\n" + "  " * self.depth)
         self.xml.endElementNS(_split(name), name)
 
+    def nested(self, path: tuple[str, ...], text: str) -> None:
+        """`<a><b><c>text</c></b></a>` for path (a, b, c)."""
+        for name in path[:-1]:
+            self.start(name)
+        self.leaf(path[-1], text)
+        for name in reversed(path[:-1]):
+            self.end(name)
+
     def leaf(self, name: str, text: str | None = None, attrs: dict[str, str] | None = None) -> None:
         self.start(name, attrs)
         if text is not None:
@@ -102,17 +110,9 @@ def _item(w: _Writer, ref: Reference, tags: list[str]) -> None:
     w.start("rdf:Description", {"rdf:about": item_uri(ref)})
     w.leaf("z:itemType", _ITEM_TYPES[ref.kind])
     if ref.container:
-        w.start("dcterms:isPartOf")
-        w.start("bib:Journal")
-        w.leaf("dc:title", ref.container)
-        w.end("bib:Journal")
-        w.end("dcterms:isPartOf")
+        w.nested(("dcterms:isPartOf", "bib:Journal", "dc:title"), ref.container)
     if ref.publisher:
-        w.start("dc:publisher")
-        w.start("foaf:Organization")
-        w.leaf("foaf:name", ref.publisher)
-        w.end("foaf:Organization")
-        w.end("dc:publisher")
+        w.nested(("dc:publisher", "foaf:Organization", "foaf:name"), ref.publisher)
     if ref.authors:
         _creators(w, ref.authors)
     for tag in tags:
@@ -123,11 +123,7 @@ def _item(w: _Writer, ref: Reference, tags: list[str]) -> None:
     if doi := ref.doi or ref.arxiv_doi:
         w.leaf("dc:identifier", f"DOI {doi}")
     if ref.url:
-        w.start("dc:identifier")
-        w.start("dcterms:URI")
-        w.leaf("rdf:value", ref.url)
-        w.end("dcterms:URI")
-        w.end("dc:identifier")
+        w.nested(("dc:identifier", "dcterms:URI", "rdf:value"), ref.url)
     if ref.arxiv:
         w.leaf("z:archiveID", f"arXiv:{ref.arxiv}")
     w.leaf("z:citationKey", ref.key)
