@@ -215,3 +215,46 @@ def test_a_worker_that_dies_is_an_error_not_a_hang():
 
     with pytest.raises(SslBibError, match="worker process died"):
         in_parallel(dies_past_500, None, 1000)
+
+
+def test_the_methods_the_speed_ups_stand_in_for_are_the_verified_ones():
+    """A citeproc-py upgrade that changes any method a speed-up mirrors fails here, in CI,
+    instead of silently in users' bibliographies: re-verify, then record the new hashes."""
+    import hashlib
+    import inspect
+    import json
+
+    from conftest import DATA
+
+    from ssl_bib.writers import citeproc_speed
+
+    recorded = json.loads((DATA / "citeproc-upstream.json").read_text())
+    assert citeproc_speed.citeproc_version() == recorded["citeproc-py"]
+    assert recorded["citeproc-py"] in citeproc_speed.VERIFIED
+    now = {
+        f"{cls.__name__}.{name}": hashlib.sha256(inspect.getsource(fn).encode()).hexdigest()[:16]
+        for (cls, name), fn in citeproc_speed.originals().items()
+    }
+    assert now == recorded["methods"]
+
+
+def test_an_unverified_citeproc_renders_plainly_and_says_so_once(tmp_path):
+    import subprocess
+    import sys
+
+    from conftest import ROOT
+
+    code = (
+        "import importlib.metadata as m, sys\n"
+        "real = m.version\n"
+        "m.version = lambda name: '0.99.0' if name == 'citeproc-py' else real(name)\n"
+        "from ssl_bib.cli import main\n"
+        "sys.exit(main(['--catalog', sys.argv[1], 'export', '--offline', '-f', 'markdown', '-o', '-']))\n"
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", code, str(ROOT / "papers.toml")],
+        capture_output=True, text=True, timeout=300, check=False,
+    )  # fmt: skip
+    assert result.returncode == 0, result.stderr
+    assert result.stderr.count("ssl-bib: note: citeproc-py 0.99.0 is not a version") == 1
+    assert result.stdout == (ROOT / "output" / "references-apa.md").read_text(encoding="utf-8")

@@ -361,10 +361,25 @@ def check(project: Any, fmt: str) -> None:
         raise SystemExit(1)
 
 
+class _Note(logging.Handler):
+    """ssl-bib's own warnings (a slower render path, say) as `ssl-bib: note: ...` lines."""
+
+    def emit(self, record: logging.LogRecord) -> None:
+        click.echo(f"ssl-bib: note: {record.getMessage()}", err=True)
+
+
+def _notes_to_stderr() -> None:
+    logger = logging.getLogger("ssl_bib")
+    if not any(isinstance(h, _Note) for h in logger.handlers):
+        logger.addHandler(_Note(logging.WARNING))
+        logger.propagate = False
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     """Run the CLI; turn every ssl-bib error into one line on stderr and an exit code."""
     logging.getLogger("arxiv").addHandler(logging.NullHandler())  # its log lines are not ours
     logging.getLogger("arxiv").propagate = False
+    _notes_to_stderr()
     try:
         cli.main(args=list(argv) if argv is not None else None, prog_name="ssl-bib", standalone_mode=False)
     except SslBibError as exc:

@@ -17,7 +17,7 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
-from ..errors import SslBibError, StyleError
+from ..errors import StyleError
 from ..model import Name, Reference
 from . import citeproc_speed
 from .csl_json import csl_title
@@ -76,7 +76,48 @@ def load_style(name: str) -> Any:
         raise StyleError(name, reason=f"cannot read CSL style {name!r}: {exc}") from None
     if not style.has_bibliography():
         raise StyleError(name, reason=f"CSL style {name!r} has no bibliography")
+    _probe(name, style)
     return style
+
+
+# One reference of each kind, with every field ssl-bib fills: rendering them once when a style
+# loads finds a style citeproc-py reads but cannot apply (font-style="bogus") there, so that
+# a failure while rendering the real list is a bug that shows its traceback.
+_PROBES = tuple(
+    Reference(
+        key=f"probe-{kind}",
+        kind=kind,
+        title="A probe of the style: MoCo in Wasserstein space",
+        authors=(Name("Oord", "Aäron", "van den"), Name("Smith", "John", suffix="Jr.")),
+        year=2020,
+        sections=(),
+        date=(2020, 1, 2),
+        arxiv="2001.00001",
+        primary_class="cs.LG",
+        doi="10.1234/probe",
+        url="https://arxiv.org/abs/2001.00001",
+        container=None if kind == "preprint" else "Proceedings of a Probe",
+        publisher="arXiv" if kind == "preprint" else None,
+        note="Under review",
+    )
+    for kind in ("preprint", "conference", "journal")
+)
+
+
+def _probe(name: str, style: Any) -> None:
+    from citeproc import Citation, CitationItem, CitationStylesBibliography, formatter
+    from citeproc.source.json import CiteProcJSON
+
+    try:
+        source = CiteProcJSON([_render_item(probe, "") for probe in _PROBES])
+        bibliography = CitationStylesBibliography(style, source, formatter.html)
+        for probe in _PROBES:
+            bibliography.register(Citation([CitationItem(probe.key)]))
+        bibliography.sort()
+        bibliography.bibliography()
+    except Exception as exc:  # the style's own failure, expected here and only here
+        reason = f"citeproc-py cannot render with CSL style {name!r}: {type(exc).__name__}: {exc}"
+        raise StyleError(name, reason=reason) from None
 
 
 def _check_csl(name: str, path: str) -> None:
@@ -181,19 +222,14 @@ def _render(refs: Sequence[Reference], style_name: str) -> tuple[Entry, ...]:
     # citeproc-py lower-cases ids; our keys are lower-case ASCII already (keys.py).
     source = CiteProcJSON([_render_item(r, suffixes.get(r.key, "")) for r in refs])
     bibliography = CitationStylesBibliography(style, source, formatter.html)
-    try:
-        if citeproc_speed.fast():
-            raw = citeproc_speed.render_bibliography(bibliography, [ref.key for ref in refs])
-        else:
-            for ref in refs:
-                bibliography.register(Citation([CitationItem(ref.key)]))
-            bibliography.sort()
-            raw = bibliography.bibliography()
-    except SslBibError:
-        raise
-    except Exception as exc:  # a style citeproc-py reads but cannot apply (font-style="bogus")
-        reason = f"citeproc-py cannot render with CSL style {style_name!r}: {type(exc).__name__}: {exc}"
-        raise StyleError(style_name, reason=reason) from None
+    # no catch-all here: the style was tried when it loaded, so a failure now is a bug
+    if citeproc_speed.fast():
+        raw = citeproc_speed.render_bibliography(bibliography, [ref.key for ref in refs])
+    else:
+        for ref in refs:
+            bibliography.register(Citation([CitationItem(ref.key)]))
+        bibliography.sort()
+        raw = bibliography.bibliography()
     texts = [_tidy(str(e)) for e in raw]
     by_key = {r.key: r for r in refs}
     return tuple(

@@ -18,6 +18,7 @@ sort and render long lists.
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Callable
 from functools import cmp_to_key, lru_cache
 from types import SimpleNamespace
@@ -42,10 +43,42 @@ def fast() -> bool:
     return _FAST[0]
 
 
+# The citeproc-py releases whose methods the replacements below were checked against (the
+# equivalence test in tests/test_reflist.py and the source hashes in tests/data): on any
+# other, citeproc-py renders as it is, slower but right.
+VERIFIED = ("0.11.1",)
+
+
+def citeproc_version() -> str:
+    from importlib.metadata import version
+
+    return version("citeproc-py")
+
+
 def install() -> None:
-    """Put the faster methods in place, unless set_fast has already decided."""
+    """Put the faster methods in place, unless set_fast has already decided, or the
+    installed citeproc-py is not one they were verified on (then say so, once)."""
+    if _ORIGINALS:
+        return
+    if citeproc_version() not in VERIFIED:
+        logging.getLogger("ssl_bib").warning(
+            "citeproc-py %s is not a version ssl-bib's speed-ups were verified on (%s); "
+            "rendering with citeproc-py as it is, which is slower",
+            citeproc_version(),
+            ", ".join(VERIFIED),
+        )
+        set_fast(False)
+        return
+    set_fast(True)
+
+
+def originals() -> dict[tuple[type, str], Any]:
+    """citeproc-py's own methods that the faster ones stand in for (for the source check)."""
     if not _ORIGINALS:
-        set_fast(True)
+        from citeproc import model
+
+        _record(model)
+    return dict(_ORIGINALS)
 
 
 def set_fast(enabled: bool) -> None:
