@@ -274,6 +274,24 @@ def bench_export(tmp: Path, sizes: list[int], repeat: int) -> None:
             bench_command(tmp, n, catalog, refs, repeat)
 
 
+def bench_two_styles(tmp: Path, n: int, repeat: int) -> None:
+    """Markdown, HTML and text in APA and IEEE at once, against the two single-style runs."""
+    catalog, refs = synthetic_refs(n, tmp)
+    formats = ["markdown", "html", "text"]
+
+    def run(styles: list[str]) -> Callable[[], None]:
+        def once() -> None:
+            citeproc_render.set_fast(True)  # nothing cached from the run before
+            render_all(refs, catalog, formats, styles)
+
+        return once
+
+    both = median_time(run(["apa", "ieee"]), repeat)
+    apa, ieee = median_time(run(["apa"]), repeat), median_time(run(["ieee"]), repeat)
+    row(f"export {n:,} papers, 3 formats x -s apa -s ieee", "wall", f"{both:.2f} s",
+        f"apa alone {apa:.2f} s + ieee alone {ieee:.2f} s: ratio {both / (apa + ieee):.2f}")  # fmt: skip
+
+
 def bench_command(tmp: Path, n: int, catalog, refs, repeat: int) -> None:
     """The whole command, as a user runs it: Python start-up, imports, catalog, lock, render,
     write; against the whole pandoc command."""
@@ -373,6 +391,7 @@ def main() -> None:
             bench_titles(100, delay=0.1, on_server=2000)
             bench_snapshot(tmp, [20_000])
             bench_export(tmp, [100], repeat=3)
+            bench_two_styles(tmp, 200, repeat=1)
             bench_startup(repeat=3)
         else:
             bench_resolve("seed list", seed_catalog, seed_records, delay=3.0, repeat=3)
@@ -384,6 +403,7 @@ def main() -> None:
             bench_snapshot(tmp, [100_000, 1_000_000])
             bench_export(tmp, [100, 1000], repeat=5)
             bench_export(tmp, [10_000], repeat=3)
+            bench_two_styles(tmp, 5000, repeat=3)
             bench_startup(repeat=5)
         seed_catalog_obj = load_catalog(ROOT / "papers.toml")
         refs = build_references(seed_catalog_obj, load_lock(ROOT / "papers.lock"))

@@ -279,24 +279,16 @@ def export(
     Resolves what the lock lacks first (unless --offline); with a complete lock it makes
     no network request.
     """
-    from .catalog import load_catalog
-    from .pipeline import check_sections, check_styles, plan_files, render_all, select
-    from .resolve import build_references
+    from .pipeline import plan_files, run_export
 
     chosen = ALL_FORMATS if "all" in formats else tuple(dict.fromkeys(formats))
     if "all" in formats or not styles:
         styles = ("apa", *styles)
     styles = list(dict.fromkeys(styles))
     # everything that can be wrong with the command is found before any network or rendering
-    plan = plan_files(chosen, styles)
-    _check_target(output, len(plan))
-    check_styles(chosen, styles)
-    check_sections(load_catalog(project.catalog_path), sections)
-    if not source.offline:
-        _resolve(project, source)
-    catalog, lock = project.load()
-    refs = select(build_references(catalog, lock), catalog, sections)
-    files = render_all(refs, catalog, chosen, styles, sections)
+    _check_target(output, len(plan_files(chosen, styles)))
+    resolve_first = None if source.offline else lambda: _resolve(project, source)
+    files = run_export(project, chosen, styles, sections, resolve_first)
     _emit(files, output, project.output_dir)
 
 

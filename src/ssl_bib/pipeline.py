@@ -13,7 +13,7 @@ from .errors import CatalogError, OutputError, Problem
 from .files import exclusive, write_all
 from .lock import Lock, load_lock, save_lock
 from .model import Catalog, Reference
-from .resolve import Progress, ResolveReport, pending, pinned_keys, resolve
+from .resolve import Progress, ResolveReport, build_references, pending, pinned_keys, resolve
 from .writers import STYLED, Job, file_name, writer
 
 if TYPE_CHECKING:
@@ -142,10 +142,30 @@ def render_all(
 ) -> dict[str, str]:
     """Render every (format, style) pair; return file name -> text."""
     files: dict[str, str] = {}
-    for name, (fmt, style) in plan_files(formats, styles).items():
+    plan = plan_files(formats, styles)
+    # style by style: a list is rendered once per style, whatever the number of formats
+    for name, (fmt, style) in sorted(plan.items(), key=lambda entry: list(styles).index(entry[1][1])):
         job = Job(catalog.title, catalog.sections, style, tuple(only))
         files[name] = writer(fmt)(refs, job)
-    return files
+    return {name: files[name] for name in plan}
+
+
+def run_export(
+    project: Project,
+    formats: Sequence[str],
+    styles: Sequence[str],
+    sections: Sequence[str] = (),
+    resolve_first: Callable[[], object] | None = None,
+) -> dict[str, str]:
+    """The export command: check styles and sections, resolve what the lock lacks (when
+    asked), read the catalog and lock once, build the references once, render every file."""
+    check_styles(formats, styles)
+    catalog = load_catalog(project.catalog_path)
+    check_sections(catalog, sections)
+    if resolve_first is not None:
+        resolve_first()
+    refs = select(build_references(catalog, load_lock(project.lock_path)), catalog, sections)
+    return render_all(refs, catalog, formats, styles, sections)
 
 
 def write_outputs(files: dict[str, str], out_dir: Path) -> None:
