@@ -37,7 +37,8 @@ from ssl_bib.catalog import load_catalog, parse_catalog  # noqa: E402
 from ssl_bib.latex import decode_tex  # noqa: E402
 from ssl_bib.lock import Lock, load_lock, save_lock  # noqa: E402
 from ssl_bib.pipeline import render_all  # noqa: E402
-from ssl_bib.resolve import build_references, pending, resolve  # noqa: E402
+from ssl_bib.references import build_references  # noqa: E402
+from ssl_bib.resolve import pending, resolve  # noqa: E402
 from ssl_bib.writers import citeproc_render  # noqa: E402
 
 SEED_SNAPSHOT = ROOT / "tests" / "data" / "seed" / "arxiv-metadata-snapshot.jsonl"

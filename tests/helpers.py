@@ -8,7 +8,7 @@ from pathlib import Path
 from ssl_bib.catalog import load_catalog
 from ssl_bib.lock import load_lock
 from ssl_bib.model import Catalog, Reference
-from ssl_bib.resolve import build_references
+from ssl_bib.references import build_references
 
 SMALL = Path(__file__).parent / "data" / "small"
 ROOT = Path(__file__).resolve().parent.parent

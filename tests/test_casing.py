@@ -49,7 +49,7 @@ def test_a_maintainer_can_fix_one_title_by_hand():
     from helpers import small
 
     from ssl_bib.lock import load_lock
-    from ssl_bib.resolve import build_references
+    from ssl_bib.references import build_references
 
     catalog, _ = small()
     text = (catalog.path and open(catalog.path, encoding="utf-8").read()).replace(

@@ -8,7 +8,8 @@ from ssl_bib.arxiv_source import SnapshotSource
 from ssl_bib.catalog import parse_catalog
 from ssl_bib.keys import assign_keys, base_key
 from ssl_bib.lock import Lock
-from ssl_bib.resolve import build_references, resolve
+from ssl_bib.references import build_references
+from ssl_bib.resolve import resolve
 
 HEAD = 'title = "t"\n[[section]]\nid = "s"\ntitle = "S"\n'
 

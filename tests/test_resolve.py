@@ -348,7 +348,7 @@ def test_a_title_match_needs_the_lists_evidence(fake_arxiv, tmp_path):
 def test_what_arxiv_knows_about_publication_is_kept_reported_and_exported(httpserver, tmp_path):
     from ssl_bib.check import check
     from ssl_bib.pipeline import render_all
-    from ssl_bib.resolve import build_references
+    from ssl_bib.references import build_references
 
     records = synthetic_records(3)
     first, second, third = records

@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from .arxiv_id import parse_arxiv_id
 from .lock import Lock
 from .model import ArxivRecord, Catalog, Paper
-from .resolve import identity
+from .references import identity
 from .titles import normalize_title
 from .venues import parse_venue
 

@@ -13,7 +13,8 @@ from .errors import CatalogError, OutputError, Problem
 from .files import exclusive, write_all
 from .lock import Lock, load_lock, save_lock
 from .model import Catalog, Reference
-from .resolve import Progress, ResolveReport, build_references, pending, pinned_keys, resolve
+from .references import build_references, pinned_keys
+from .resolve import Progress, ResolveReport, pending, resolve
 from .writers import STYLED, Job, file_name, writer
 
 if TYPE_CHECKING:

@@ -1,0 +1,121 @@
+"""Catalog + lock -> references: each paper's catalog rows merged with its arXiv record,
+with the citation key it keeps (pinned keys never change)."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+
+from .arxiv_id import id_year
+from .errors import CatalogError, Problem
+from .keys import assign_keys, base_key
+from .links import DOI
+from .lock import Lock
+from .model import ArxivRecord, Catalog, Paper, Reference
+from .names import split_name
+from .titles import normalize_title, plain_text
+from .venues import parse_venue, published_venue, venue_year
+
+
+def identity(paper: Paper, lock: Lock) -> str:
+    """Name a paper by its arXiv ID, the ID its title resolved to, or its title."""
+    if paper.arxiv:
+        return paper.arxiv
+    norm = normalize_title(paper.title)
+    return lock.titles.get(norm) or f"title:{norm}"
+
+
+def _drafts(catalog: Catalog, lock: Lock) -> dict[str, tuple[list[Paper], Reference]]:
+    """Each paper identity with its catalog rows and its (still keyless) reference."""
+    return {
+        ident: (rows, _draft(rows, lock.records.get(ident)))
+        for ident, rows in _grouped(catalog, lock).items()
+    }
+
+
+def _keys(
+    drafts: dict[str, tuple[list[Paper], Reference]], pinned: dict[str, str], path: str
+) -> dict[str, str]:
+    """Assign every paper identity its citation key (pinned keys never change, so a
+    hand-written key that another listed paper holds in the lock is an error)."""
+    wanted = []
+    owner = {key: ident for ident, key in pinned.items() if ident in drafts}
+    for ident, (rows, ref) in drafts.items():
+        family = ref.authors[0].family if ref.authors else ""
+        fixed = next((r.key for r in rows if r.key), None)
+        if fixed and owner.get(fixed, ident) != ident:
+            other = drafts[owner[fixed]][0][0]
+            line = next(r.line for r in rows if r.key)
+            message = (
+                f"citation key {fixed!r} is pinned in the lock to {other.title!r} "
+                f"(line {other.line}); pinned keys never change, choose another"
+            )
+            raise CatalogError([Problem(path, line, message)])
+        wanted.append((ident, base_key(family, ref.year, ref.title), fixed))
+    return assign_keys(wanted, pinned)
+
+
+def pinned_keys(catalog: Catalog, lock: Lock) -> dict[str, str]:
+    """The lock's keys plus those of papers that now have authors. A paper without authors
+    (arXiv did not know it yet) gets a provisional key that is not pinned, so it takes its
+    proper `{family}{year}{word}` key once it resolves."""
+    drafts = _drafts(catalog, lock)
+    keys = _keys(drafts, lock.keys, catalog.path)
+    return {**lock.keys, **{ident: keys[ident] for ident, (_, ref) in drafts.items() if ref.authors}}
+
+
+def build_references(catalog: Catalog, lock: Lock) -> list[Reference]:
+    """Merge catalog rows and arXiv records into one Reference per distinct paper."""
+    drafts = _drafts(catalog, lock)
+    keys = _keys(drafts, lock.keys, catalog.path)
+    return [replace(ref, key=keys[ident]) for ident, (_, ref) in drafts.items()]
+
+
+def _grouped(catalog: Catalog, lock: Lock) -> dict[str, list[Paper]]:
+    groups: dict[str, list[Paper]] = {}
+    for paper in catalog.papers:
+        groups.setdefault(identity(paper, lock), []).append(paper)
+    return groups
+
+
+def _first(rows: list[Paper], name: str) -> object:
+    return next((getattr(r, name) for r in rows if getattr(r, name)), None)
+
+
+def _draft(rows: list[Paper], record: ArxivRecord | None) -> Reference:
+    """Build the reference of one paper from its rows (first row wins) and its record."""
+    paper = rows[0]
+    venue = parse_venue(paper.venue)
+    if venue.kind == "preprint" and not venue.note and record and record.journal_ref:
+        venue = published_venue(record.journal_ref)  # the list has no venue; arXiv knows one
+    authors = (
+        paper.authors
+        or next((r.authors for r in rows if r.authors), ())
+        or (record.authors if record else ())
+        or next((r.listed_authors for r in rows if r.listed_authors), ())
+    )
+    first_version = tuple(int(x) for x in record.published.split("-")) if record else ()
+    year = _first(rows, "year") or (venue.year if venue.kind != "preprint" else None)
+    year = year or (first_version[0] if first_version else None)
+    year = year or (id_year(paper.arxiv) if paper.arxiv else None)  # unresolved: the ID's year
+    year = year or _first(rows, "listed_year") or venue_year(paper.venue or "")  # what the list says
+    arxiv = record.id if record else paper.arxiv  # an unresolved ID is still a fact of the list
+    sections = tuple(dict.fromkeys(s for r in rows for s in r.sections))
+    record_doi = record.doi if record and record.doi and DOI.match(record.doi) else None
+    return Reference(
+        key="",
+        kind=venue.kind,
+        title=plain_text(record.title if record else paper.title),
+        authors=tuple(split_name(plain_text(a)) for a in authors if plain_text(a)),
+        year=year if isinstance(year, int) else None,
+        sections=sections,
+        date=first_version if venue.kind == "preprint" and not paper.year else (),
+        arxiv=arxiv,
+        primary_class=record.primary_category if record else None,
+        doi=str(_first(rows, "doi") or record_doi or "") or None,
+        url=f"https://arxiv.org/abs/{arxiv}" if arxiv else paper.url,
+        container=venue.container,
+        publisher="arXiv" if arxiv and venue.kind == "preprint" else None,
+        note=plain_text(venue.note) if venue.note else None,
+        short=plain_text(paper.short) if paper.short else None,
+        sentence_title=next((r.sentence_case for r in rows if r.sentence_case), None),
+    )
