@@ -12,6 +12,7 @@ import re
 import unicodedata
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
+from html.parser import HTMLParser
 from pathlib import Path
 
 import tomlkit
@@ -150,6 +151,24 @@ def _blocks(reader: _Reader, nodes: Sequence[SyntaxTreeNode]) -> None:
             _table(reader, node)
         elif node.type == "blockquote":
             _blocks(reader, node.children)
+        elif node.type == "html_block":  # raw HTML is not read as entries: say what it links
+            reader.report([k for k in _html_links(node) if k.kind in ("arxiv", "paper")])
+
+
+def _html_links(node: SyntaxTreeNode) -> list[Link]:
+    """The links of a raw HTML block (read by the standard library's HTML parser), each
+    with the line it stands on."""
+    first = _line(node)
+    links: list[Link] = []
+
+    class Anchors(HTMLParser):
+        def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+            href = dict(attrs).get("href")
+            if tag == "a" and href:
+                links.append(Link("", href, first + self.getpos()[0] - 1))
+
+    Anchors(convert_charrefs=True).feed(node.content)
+    return links
 
 
 def _line(node: SyntaxTreeNode) -> int:
