@@ -265,7 +265,7 @@ def bench_export(tmp: Path, sizes: list[int], repeat: int) -> None:
                 # one of ours, one of pandoc's, in turn: a slow spell of the machine hits both
                 pandoc = pandoc_command(tmp, catalog, refs, style)
                 cold_t, pandoc_t = alternate(cold, lambda: subprocess.run(pandoc, check=True), repeat)  # noqa: B023
-                base = f"pandoc --citeproc {pandoc_t:.2f} s; ratio {cold_t / pandoc_t:.2f}"
+                base = f"pandoc --citeproc {pandoc_t:.2f} s; ratio {cold_t / pandoc_t:.2f}" + _cpu_note()
             else:
                 cold_t = median_time(cold, repeat)
                 base = "pandoc not installed" if fmt in ("markdown", "html") else ""
@@ -309,7 +309,7 @@ def bench_command(tmp: Path, n: int, catalog, refs, repeat: int) -> None:
         f"ssl-bib export, {n:,} papers, markdown/apa",
         "whole command",
         f"{ours_t:.2f} s",
-        f"pandoc --citeproc {pandoc_t:.2f} s; ratio {ours_t / pandoc_t:.2f}",
+        f"pandoc --citeproc {pandoc_t:.2f} s; ratio {ours_t / pandoc_t:.2f}" + _cpu_note(),
     )
 
 
@@ -318,13 +318,31 @@ def ssl_bib_command() -> list[str]:
     return [sys.executable, "-m", "ssl_bib.cli"]
 
 
+CPU: dict[str, float] = {}  # the CPU seconds (this process and its children) of the last alternate()
+
+
+def _cpu() -> float:
+    import resource
+
+    children = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return time.process_time() + children.ru_utime + children.ru_stime
+
+
 def alternate(ours: Callable[[], object], theirs: Callable[[], object], repeat: int) -> tuple[float, float]:
-    """Median times of two jobs run in turn, `repeat` times each."""
-    mine, others = [], []
+    """Median wall times of two jobs run in turn, `repeat` times each; their median CPU
+    times (worker processes and subprocesses included) are left in CPU."""
+    mine, others, mine_cpu, others_cpu = [], [], [], []
     for _ in range(repeat):
-        mine.append(median_time(ours, 1))
-        others.append(median_time(theirs, 1))
+        for job, walls, cpus in ((ours, mine, mine_cpu), (theirs, others, others_cpu)):
+            cpu = _cpu()
+            walls.append(median_time(job, 1))
+            cpus.append(_cpu() - cpu)
+    CPU.update(ours=statistics.median(mine_cpu), theirs=statistics.median(others_cpu))
     return statistics.median(mine), statistics.median(others)
+
+
+def _cpu_note() -> str:
+    return f"; CPU {CPU['ours']:.2f} s against pandoc's {CPU['theirs']:.2f} s"
 
 
 def pandoc_command(tmp: Path, catalog, refs, style: str) -> list[str]:
