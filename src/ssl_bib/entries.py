@@ -160,6 +160,13 @@ def looks_like_venue(text: str) -> bool:
     )
 
 
+def _is_name(name: str) -> bool:
+    tokens = name.split()
+    return 1 <= len(tokens) <= 5 and all(
+        (_NAME_TOKEN.match(t) and t[0].isupper()) or t.lower() in _PARTICLES for t in tokens
+    )
+
+
 def split_authors(text: str) -> list[str]:
     """Split a line of author names; return [] when it is not one.
 
@@ -167,19 +174,25 @@ def split_authors(text: str) -> list[str]:
     ['Sanjeev Arora', 'Mikhail Khodak', 'Nikunj Saunshi']
     >>> split_authors("A Theoretical Analysis of Contrastive Learning")
     []
+    >>> split_authors("Doersch, Carl and Efros, Alexei A.")
+    ['Doersch, Carl', 'Efros, Alexei A']
     """
     text = re.sub(r"\bet al\.?", "", text.strip(" .,;:*")).strip(" .,;")
     if not text or any(c.isdigit() for c in text) or len(text) > 2000:
         return []
+    halves = re.split(r"\s+and\s+", text)
+    if len(halves) > 1 and all(h.count(",") == 1 for h in halves):  # `Doersch, Carl and Gupta, Abhinav`
+        pairs = [[x.strip(" .") for x in h.split(",")] for h in halves]
+        if all(_is_name(f"{given} {family}") for family, given in pairs):
+            return [f"{family}, {given}" for family, given in pairs]
     parts = [p.strip(" .") for p in re.split(r",\s*(?:and\s+)?|\s+and\s+|\s*&\s*|;\s*", text)]
     names = [p for p in parts if p]
-    for name in names:
-        tokens = name.split()
-        if not 1 <= len(tokens) <= 5 or not all(
-            (_NAME_TOKEN.match(t) and t[0].isupper()) or t.lower() in _PARTICLES for t in tokens
-        ):
-            return []
-    if all(len(n.split()) == 1 for n in names):
+    if not all(_is_name(name) for name in names):
+        return []
+    single = [n for n in names if len(n.split()) == 1]
+    if single and len(single) < len(names):
+        return []  # a lone word among full names is not a name (`Yann LeCun & FAIR`)
+    if single:
         if len(names) % 2:  # `Noroozi, Mehdi and Favaro, Paolo`: family, given pairs
             return []
         names = [f"{family}, {given}" for family, given in zip(names[::2], names[1::2], strict=True)]
@@ -191,7 +204,10 @@ def split_authors(text: str) -> list[str]:
 _NICKNAME = re.compile(r"\s*\(([^()]{1,20})\)\s*$")
 _SHORTCODE = re.compile(r":[a-z0-9_+-]+:")
 _LEADING_SHORTCODES = re.compile(r"^\s*(?::[a-z0-9_+-]+:\s*)+")
-_TITLE_THEN_NAMES = re.compile(r"^(.*?[^.\s]{2}[.?!])\s+([^.]+(?:\.[^.\s][^.]*)*)$")
+# Sentences of a line: split at ". " after a word of two letters or more (not after an
+# initial such as `J.`); the parts of a tail: at commas, and at such sentence ends.
+_SENTENCES = re.compile(r"(?<=[^\s.]{2})\.\s+")
+_TAIL_PARTS = re.compile(r",\s*|(?<=[^\s.]{2})\.\s+")
 _BRACKET = re.compile(r"^\s*\[([^\[\]]{2,60})\]\s*")
 _QUOTED = re.compile(r"^\s*[:\-–—]?\s*[\"“](.+?)[\"”]\s*(.*)$")
 _NICK_VENUE = re.compile(r"^(?P<nick>.+?)\s+(?P<venue>[A-Za-z][A-Za-z-]*\s*'\s*\d{2,4})$")
@@ -212,6 +228,7 @@ def read_entry(lines: list[Line], line: int) -> Entry | None:
     entry = _titled(lines[0], line)
     if entry is None or not entry.title:
         return None
+    _read_meta(entry, tuple(s for s in lines[0] if s.kind == "em"))  # `[[paper](…)] - *ICML 2020*`
     for rest in lines[1:]:
         _read_meta(entry, rest)
     links = [s.link for ln in lines for s in ln if s.link]
@@ -233,7 +250,7 @@ def _titled(first: Line, line: int) -> Entry | None:
         if head.kind == "strong" and (m := _QUOTED.match(tail_text)):
             entry.short, entry.title = clean_title(head.text), clean_title(m.group(1))
             tail_text = m.group(2)
-        _tail_venue(entry, tail_text)
+        _read_tail(entry, tail_text)
         if head.link and head.link.titled:
             _nick_only(entry)
     elif head.kind == "text" or head.kind == "em":
@@ -241,12 +258,13 @@ def _titled(first: Line, line: int) -> Entry | None:
         text = _text_outside_links(before_link).rsplit("[", 1)[0] if before_link else ""
         title, _, after = text.partition(" - ")
         entry = Entry(clean_title(title), line, venue=venue)
-        if (m := _TITLE_THEN_NAMES.match(entry.title)) and (names := split_authors(m.group(2))):
-            entry.title, entry.authors = clean_title(m.group(1)), names  # `Title. Carl Doersch. [[pdf]]`
+        sentences = _SENTENCES.split(entry.title)
+        if len(sentences) > 1 and _read_tail(entry, ". ".join(sentences[1:]), strict=True):
+            entry.title = clean_title(sentences[0])  # `Title. Xinlei Chen, Kaiming He. CVPR, 2021.`
         if m := re.match(r"^(.*),\s*([^,]+)$", entry.title):
             if looks_like_venue(m.group(2)) and not entry.venue:
                 entry.title, entry.venue = clean_title(m.group(1)), m.group(2).strip(" .")
-        _tail_venue(entry, after)
+        _read_tail(entry, after)
     else:
         return None
     if m := _NICKNAME.search(entry.title):
@@ -267,11 +285,31 @@ def _venue_prefix(spans: list[Span]) -> tuple[str, list[Span]]:
     return venue, ([Span("text", text)] if text.strip() else []) + spans[1:]
 
 
-def _tail_venue(entry: Entry, text: str) -> None:
-    """Take `, ICML, 2020` or ` - CVPR 2020` after a title as the venue."""
-    text = " ".join(re.sub(r"\s*,\s*", " ", text).split()).strip(" -–—:|,;.()[]")
-    if text and not entry.venue and (looks_like_venue(text) or _known_word(text)):
-        entry.venue = text
+def _read_tail(entry: Entry, text: str, strict: bool = False) -> bool:
+    """Read what follows a title on its line: a `(Nick)`, authors (`by A, B`), a venue
+    (`ICML, 2020`, `- CVPR 2020`, `NeurIPS 2020.`). With strict, only a tail that is wholly
+    authors and venue counts; return whether anything was read."""
+    text = text.strip(" -–—:|,;.")
+    read = False
+    if (m := re.match(r"^\(([^()]{1,20})\)[\s,.;:]*", text)) and not strict:
+        entry.short, text, read = entry.short or m.group(1).strip(), text[m.end() :], True
+    text = re.sub(r"\([^()]*\)", " ", text)  # `(NYU & FAIR)`: an affiliation, not a name
+    parts = [p.strip(" .;()[]") for p in _TAIL_PARTS.split(text)]
+    parts = [p for p in parts if p]
+    if len(parts) >= 2 and re.fullmatch(r"(?:19|20)\d{2}", parts[-1]) and not looks_like_venue(parts[-2]):
+        parts[-2:] = [f"{parts[-2]} {parts[-1]}"]  # `CVPR, 2021`
+    at = next(
+        (i for i in range(len(parts) - 1, -1, -1) if looks_like_venue(parts[i]) or _known_word(parts[i])),
+        None,
+    )
+    names = split_authors(", ".join(parts[:at] if at is not None else parts).removeprefix("by "))
+    if strict and (at is None or at != len(parts) - 1) and not (names and at is None):
+        return False
+    if at is not None and not entry.venue:
+        entry.venue, read = parts[at], True
+    if names and not entry.authors:
+        entry.authors, read = names, True
+    return read
 
 
 def _known_word(text: str) -> bool:

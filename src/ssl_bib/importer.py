@@ -178,8 +178,13 @@ def _line(node: SyntaxTreeNode) -> int:
 def _paragraph(reader: _Reader, lines: list[Line], line: int) -> None:
     """A paragraph is an entry only when it starts with its title (bold or a titled link);
     running text (an introduction) is not, though its paper links are reported."""
-    first = next((s for s in lines[0] if s.text.strip() or s.link), None) if lines else None
-    if first and (first.kind == "strong" or (first.link and first.link.titled)):
+    lines = [ln for ln in lines if plain(ln) or any(s.link for s in ln)]
+    firsts = [next((s for s in ln if s.text.strip() or s.link), None) for ln in lines]
+    first = firsts[0] if firsts else None
+    if len(lines) > 1 and all(f and f.link and f.link.titled for f in firsts):
+        for ln in lines:  # one titled link a line (`[A](…) <br>` / `[B](…)`): one entry each
+            reader.entry([ln], next(s.link.line for s in ln if s.link))
+    elif first and (first.kind == "strong" or (first.link and first.link.titled)):
         reader.entry(lines, line)
     else:
         reader.report([s.link for ln in lines for s in ln if s.link and s.link.kind in ("arxiv", "paper")])
