@@ -45,6 +45,28 @@ class Lock:
     near: dict[str, NearMiss] = field(default_factory=dict)  # normalized title -> not taken
     keys: dict[str, str] = field(default_factory=dict)  # identity -> citation key
 
+    # The paired tables change together, through these three: nothing leaves a record
+    # without its lookup, or a title without its stamp.
+    def store(self, record: ArxivRecord, stamp: Lookup) -> None:
+        """Keep what arXiv said about a paper, and where and when it said so."""
+        self.records[record.id] = record
+        self.fetched[record.id] = stamp
+        self.missing.pop(record.id, None)
+
+    def store_missing(self, arxiv_id: str, stamp: Lookup) -> None:
+        """Keep that arXiv answered it does not have this ID."""
+        self.missing[arxiv_id] = stamp
+
+    def store_title(
+        self, norm: str, arxiv_id: str | None, stamp: Lookup, near: NearMiss | None = None
+    ) -> None:
+        """Keep what a title search found (an ID or nothing), and the match not taken."""
+        self.titles[norm] = arxiv_id
+        self.title_lookups[norm] = stamp
+        self.near.pop(norm, None)
+        if near is not None:
+            self.near[norm] = near
+
 
 def load_lock(path: str | Path) -> Lock:
     """Read a lock file; a missing file is an empty lock."""

@@ -68,9 +68,9 @@ def resolve(
     try:
         for done, batch in enumerate(source.fetch(ids), 1):
             for record in batch.found:
-                _store(lock, record, stamp)
-                lock.missing.pop(record.id, None)
-            lock.missing.update((i, stamp) for i in batch.missing)
+                lock.store(record, stamp)
+            for arxiv_id in batch.missing:
+                lock.store_missing(arxiv_id, stamp)
             report.fetched += [r.id for r in batch.found]
             report.missing += batch.missing
             report.invalid += batch.invalid
@@ -89,11 +89,6 @@ def resolve(
     return report
 
 
-def _store(lock: Lock, record: ArxivRecord, stamp: Lookup) -> None:
-    lock.records[record.id] = record
-    lock.fetched[record.id] = stamp
-
-
 def _store_title(
     lock: Lock, paper: Paper, candidates: list[ArxivRecord], stamp: Lookup, report: ResolveReport
 ) -> None:
@@ -107,15 +102,11 @@ def _store_title(
             match = record
             break
         near = near or NearMiss(record.id, record.title, doubt)
-    lock.titles[norm] = match.id if match else None
-    lock.title_lookups[norm] = stamp
-    lock.near.pop(norm, None)
+    lock.store_title(norm, match.id if match else None, stamp, None if match else near)
     if match:
-        _store(lock, match, stamp)
+        lock.store(match, stamp)
         report.titles_found.append(paper.title)
     else:
-        if near:
-            lock.near[norm] = near
         report.titles_missing.append(paper.title)
 
 
