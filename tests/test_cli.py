@@ -288,3 +288,38 @@ def test_a_full_stdout_is_one_line(project):
         )  # fmt: skip
     assert result.returncode == 2
     assert result.stderr == "ssl-bib: error: cannot write to standard output: No space left on device\n"
+
+
+def test_ctrl_c_while_rendering_is_aborted_with_no_traceback(tmp_path):
+    """SIGINT reaches the whole process group on a terminal: the render workers ignore it,
+    the parent stops them and says `aborted` (exit 130)."""
+    import os
+    import signal
+    import subprocess
+    import sys
+    import time
+
+    from fake_arxiv import catalog_for, synthetic_records
+
+    from ssl_bib.arxiv_source import SnapshotSource
+    from ssl_bib.catalog import parse_catalog
+    from ssl_bib.lock import Lock, save_lock
+    from ssl_bib.resolve import resolve
+
+    records = synthetic_records(8000)  # long enough to render in forked workers for seconds
+    (tmp_path / "papers.toml").write_text(catalog_for(records, sections=8))
+    snap = tmp_path / "snap.jsonl"
+    snap.write_text("".join(json.dumps(r) + "\n" for r in records.values()), encoding="utf-8")
+    lock = Lock()
+    catalog = parse_catalog((tmp_path / "papers.toml").read_text())
+    resolve(catalog, lock, SnapshotSource(snap), save=lambda lk: None)
+    save_lock(lock, tmp_path / "papers.lock")
+    run = subprocess.Popen(
+        [sys.executable, "-m", "ssl_bib.cli", "export", "--offline", "-f", "markdown", "-o", "-"],
+        cwd=tmp_path, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True, start_new_session=True,
+    )  # fmt: skip
+    time.sleep(2.5)  # into the render
+    os.killpg(run.pid, signal.SIGINT)  # as a terminal's Ctrl-C does: the whole group
+    _, err = run.communicate(timeout=120)
+    assert run.returncode == 130, err
+    assert err.strip() == "ssl-bib: aborted"  # click ends the terminal's `^C` line first
