@@ -318,7 +318,7 @@ def test_ctrl_c_while_rendering_is_aborted_with_no_traceback(tmp_path):
         [sys.executable, "-m", "ssl_bib.cli", "export", "--offline", "-f", "markdown", "-o", "-"],
         cwd=tmp_path, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True, start_new_session=True,
     )  # fmt: skip
-    time.sleep(2.5)  # into the render
+    time.sleep(2.0)  # into the render (loading takes about 1 s, rendering about 4 s here)
     os.killpg(run.pid, signal.SIGINT)  # as a terminal's Ctrl-C does: the whole group
     _, err = run.communicate(timeout=120)
     assert run.returncode == 130, err
