@@ -267,11 +267,21 @@ def _titled(first: Line, line: int) -> Entry | None:
         _read_tail(entry, after)
     else:
         return None
-    if m := _NICKNAME.search(entry.title):
-        if not entry.short:
-            entry.short = m.group(1).strip()
-        entry.title = entry.title[: m.start()].rstrip()
+    _trailing_parenthesis(entry)
     return entry
+
+
+def _trailing_parenthesis(entry: Entry) -> None:
+    """`Title (SimCLR)` is a nickname; `Title (2020)` a year; `Title (CVPR 2020)` a venue."""
+    if m := _NICKNAME.search(entry.title):
+        inside = m.group(1).strip()
+        if re.fullmatch(r"(?:19|20)\d{2}", inside):
+            entry.year = entry.year or int(inside)
+        elif looks_like_venue(inside):
+            entry.venue = entry.venue or inside
+        elif not entry.short:
+            entry.short = inside
+        entry.title = entry.title[: m.start()].rstrip()
 
 
 def _venue_prefix(spans: list[Span]) -> tuple[str, list[Span]]:
