@@ -46,7 +46,10 @@ class Link:
     def titled(self) -> bool:
         """Tell whether the link's text names something (not `[pdf]`, not a badge)."""
         word = _word(self.text)
-        return not self.badge and word not in _ALL_WORDS and _LETTERS.search(word) is not None
+        is_address = word.startswith(("http://", "https://", "www."))  # an autolink shows its URL
+        return (
+            not self.badge and word not in _ALL_WORDS and _LETTERS.search(word) is not None and not is_address
+        )
 
 
 @dataclass(frozen=True)
@@ -206,6 +209,9 @@ _SHORTCODE = re.compile(r":[a-z0-9_+-]+:")
 _LEADING_SHORTCODES = re.compile(r"^\s*(?::[a-z0-9_+-]+:\s*)+")
 # Sentences of a line: split at ". " after a word of two letters or more (not after an
 # initial such as `J.`); the parts of a tail: at commas, and at such sentence ends.
+_WRITTEN_ID = re.compile(
+    r"[\s,;]*(?:https?://(?:www\.|export\.)?arxiv\.org/\S+|\barxiv\s*:\s*\S+)", re.IGNORECASE
+)
 _SENTENCES = re.compile(r"(?<=[^\s.]{2})\.\s+")
 _TAIL_PARTS = re.compile(r",\s*|(?<=[^\s.]{2})\.\s+")
 _BRACKET = re.compile(r"^\s*\[([^\[\]]{2,60})\]\s*")
@@ -256,6 +262,9 @@ def _titled(first: Line, line: int) -> Entry | None:
     elif head.kind == "text" or head.kind == "em":
         before_link = tuple(itertools.takewhile(lambda s: s.link is None, spans))
         text = _text_outside_links(before_link).rsplit("[", 1)[0] if before_link else ""
+        if m := _WRITTEN_ID.search(text):  # `Title https://arxiv.org/abs/…` or `Title, arXiv:…`
+            label, text = m.group(0).strip(" ,;"), text[: m.start()] + text[m.end() :]
+            venue = venue or (label if label.lower().startswith("arxiv:") else "")
         title, _, after = text.partition(" - ")
         entry = Entry(clean_title(title), line, venue=venue)
         sentences = _SENTENCES.split(entry.title)
@@ -379,6 +388,6 @@ def web_url(href: str) -> str:
 def is_paper(entry: Entry, links: list[Link]) -> bool:
     """A paper has a paper link, or a venue and no link that says it is something else."""
     kinds = {link.kind for link in links}
-    if kinds & {"arxiv", "paper"}:
+    if kinds & {"arxiv", "paper"} or entry.arxiv:  # an arXiv ID written out counts as its link
         return True
     return bool(entry.venue) and looks_like_venue(entry.venue) and not kinds - {"code"}
