@@ -32,10 +32,10 @@ PROPER_NOUNS = frozenset(
     Grassmannian Wishart Student Fisher Pearson Spearman Hawkes Ising Potts Kendall Weibull
     Hoeffding Chernoff Rademacher Vapnik Chervonenkis Nash Pareto Stackelberg Hamming Levenshtein
     Jaccard Tikhonov Nesterov Adam Granger Lebesgue Borel Banach Sobolev Chebyshev Legendre
-    Hermite Jacobi Galerkin Cholesky Householder Krylov Lanczos Arnoldi Wiener Volterra Hawkes
+    Hermite Jacobi Galerkin Cholesky Householder Krylov Lanczos Arnoldi Wiener Volterra
     English Chinese German French Japanese Korean Arabic Spanish Hindi Russian Italian Indian
     African European American Asian Wikipedia Twitter Reddit Google Facebook Amazon Microsoft
-    Minecraft Doom Go Sudoku Tetris Atari Mujoco""".split()
+    Minecraft Doom Go Sudoku Tetris Mujoco""".split()
 )
 SMALL_WORDS = frozenset("a an the and or nor but for of on in to via with by at from as vs per".split())
 _WORD = re.compile(r"[^\W_]+(?:['’][^\W_]+)?")

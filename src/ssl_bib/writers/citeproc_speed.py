@@ -30,6 +30,7 @@ _MEMO: dict[tuple[Any, ...], Any] = {}
 _ORIGINALS: dict[tuple[type, str], Any] = {}
 _FASTER: dict[tuple[type, str], Any] = {}
 _FAST = [True]
+_DECIDED = [False]  # set_fast has put one set of methods in place
 # Questions whose answer depends only on the style tree (and the locale files it loaded).
 _STRUCTURAL = ("xpath_search", "get_root", "get_option", "get_locale_option", "get_macro", "get_term")
 _TEXT_MARKUP = ("strip-periods", "text-case", "quotes", "prefix", "suffix")
@@ -58,7 +59,7 @@ def citeproc_version() -> str:
 def install() -> None:
     """Put the faster methods in place, unless set_fast has already decided, or the
     installed citeproc-py is not one they were verified on (then say so, once)."""
-    if _ORIGINALS:
+    if _DECIDED[0]:
         return
     if citeproc_version() not in VERIFIED:
         logging.getLogger("ssl_bib").warning(
@@ -87,6 +88,7 @@ def set_fast(enabled: bool) -> None:
     from citeproc import model
 
     _FAST[0] = enabled
+    _DECIDED[0] = True
     if not _ORIGINALS:
         _record(model)
     for (cls, name), function in _ORIGINALS.items():
