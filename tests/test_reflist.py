@@ -175,23 +175,42 @@ def test_fast_path_renders_the_same_bytes_as_plain_citeproc(style, refs_of, monk
 
     monkeypatch.setattr(citeproc_speed, "PARALLEL_MIN", 10)  # in worker processes, even the seed list
     catalog, refs = refs_of()
-    try:
-        reflist.set_fast(False)
-        assert _citeproc_methods_from() == {"citeproc.model"}
-        slow = reflist._render(refs, style)
-    finally:
-        reflist.set_fast(True)
-    assert _citeproc_methods_from() == {"citeproc.model", "ssl_bib.writers.citeproc_speed"}
-    fast = reflist._render(refs, style)
+    slow = reflist._render(refs, style, fast=False)
+    fast = reflist._render(refs, style, fast=True)
     assert fast == slow and len(fast) == len(refs)
+    assert _modules_of(reflist.load_style(style, fast=False)) == {"citeproc.model"}
+    assert _modules_of(reflist.load_style(style, fast=True)) == {"citeproc.model", citeproc_speed.__name__}
 
 
-def _citeproc_methods_from() -> set[str]:
-    """The modules whose functions citeproc-py's style classes now run."""
-    from citeproc import model
+def test_importing_and_rendering_change_nothing_in_citeproc():
+    """The speed-ups live on ssl-bib's own element classes: citeproc-py's classes are as
+    they were, so a style citeproc-py parses itself renders as citeproc-py does."""
+    import inspect
 
-    classes = [c for c in vars(model).values() if isinstance(c, type) and c.__module__ == model.__name__]
-    return {f.__module__ for c in classes for f in vars(c).values() if callable(f)}
+    import citeproc.model
+
+    from ssl_bib.writers import citeproc_render as reflist
+
+    def methods() -> dict[str, object]:
+        classes = [c for c in vars(citeproc.model).values() if isinstance(c, type)]
+        return {f"{c.__name__}.{n}": f for c in classes for n, f in vars(c).items()}
+
+    before = methods()
+    catalog, refs = small()
+    reflist._render(refs, "apa", fast=True)
+    assert methods() == before
+    assert {f.__module__.split(".")[0] for f in before.values() if inspect.isfunction(f)} == {"citeproc"}
+
+
+def _modules_of(style) -> set[str]:
+    """The modules whose methods a parsed style's elements run (citeproc-py's, and ours)."""
+    import inspect
+
+    modules = set()
+    for node in style.root.iter():
+        for cls in type(node).__mro__:
+            modules |= {f.__module__ for f in vars(cls).values() if inspect.isfunction(f)}
+    return modules & {"citeproc.model", "ssl_bib.writers.citeproc_speed"}
 
 
 def test_work_split_over_processes_comes_back_whole_and_in_order():

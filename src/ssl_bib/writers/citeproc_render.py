@@ -54,24 +54,28 @@ def _style_names() -> list[str]:
     return sorted(p.stem for p in [*root.glob("*.csl"), *root.glob("dependent/*.csl")])
 
 
-def set_fast(enabled: bool) -> None:
-    """Render with the faster citeproc-py methods (the default) or with citeproc-py as is;
-    either way, start with nothing cached."""
-    citeproc_speed.set_fast(enabled)
+def fast_by_default() -> bool:
+    """Whether styles render with the speed-ups unless asked otherwise: on a citeproc-py
+    they were verified on (on any other, say once that rendering is plain)."""
+    return citeproc_speed.verified()
+
+
+def forget() -> None:
+    """Forget every parsed style (and what its speed-ups remembered) and rendered list."""
+    load_style.cache_clear()
     _RENDER_CACHE.clear()
 
 
 @lru_cache(maxsize=16)
-def load_style(name: str) -> Any:
-    """Parse a CSL style once per process."""
+def load_style(name: str, fast: bool = True) -> Any:
+    """Parse a CSL style once per process: with the speed-ups' element classes (fast), or
+    as citeproc-py parses it."""
     from citeproc import CitationStylesStyle
-
-    citeproc_speed.install()
 
     path = style_path(name)
     _check_csl(name, path)
     try:
-        style = CitationStylesStyle(path, validate=False)
+        style = citeproc_speed.parse_style(path) if fast else CitationStylesStyle(path, validate=False)
     except Exception as exc:  # citeproc raises bare lxml/ValueErrors for a bad style
         raise StyleError(name, reason=f"cannot read CSL style {name!r}: {exc}") from None
     if not style.has_bibliography():
@@ -201,40 +205,39 @@ def year_suffix(index: int) -> str:
     return letters
 
 
-_RENDER_CACHE: dict[tuple[str, tuple[Reference, ...]], tuple[Entry, ...]] = {}
+_RENDER_CACHE: dict[tuple[str, bool, tuple[Reference, ...]], tuple[Entry, ...]] = {}
 
 
-def render_entries(refs: Sequence[Reference], style_name: str) -> tuple[Entry, ...]:
-    """Render every reference once with the style, in the style's order (cached)."""
-    cache_key = (style_name, tuple(refs))
+def render_entries(refs: Sequence[Reference], style_name: str, fast: bool | None = None) -> tuple[Entry, ...]:
+    """Render every reference once with the style, in the style's order (cached), with the
+    speed-ups or without (by default, with them where they were verified)."""
+    fast = fast_by_default() if fast is None else fast
+    cache_key = (style_name, fast, tuple(refs))
     if cache_key not in _RENDER_CACHE:
         _RENDER_CACHE.clear()  # keep one document: the formats of one export share it
-        _RENDER_CACHE[cache_key] = _render(refs, style_name)
+        _RENDER_CACHE[cache_key] = _render(refs, style_name, fast)
     return _RENDER_CACHE[cache_key]
 
 
-def _render(refs: Sequence[Reference], style_name: str) -> tuple[Entry, ...]:
+def _render(refs: Sequence[Reference], style_name: str, fast: bool) -> tuple[Entry, ...]:
     from citeproc import Citation, CitationItem, CitationStylesBibliography, formatter
     from citeproc.source.json import CiteProcJSON
 
-    style = load_style(style_name)
+    style = load_style(style_name, fast)
     suffixes = _year_suffixes(refs, style)
     # citeproc-py lower-cases ids; our keys are lower-case ASCII already (keys.py).
-    source = CiteProcJSON([_render_item(r, suffixes.get(r.key, "")) for r in refs])
-    bibliography = CitationStylesBibliography(style, source, formatter.html)
+    data = [_render_item(r, suffixes.get(r.key, "")) for r in refs]
     # no catch-all here: the style was tried when it loaded, so a failure now is a bug
-    if citeproc_speed.fast():
-        raw = citeproc_speed.render_bibliography(bibliography, [ref.key for ref in refs])
+    if fast:
+        raw = citeproc_speed.render_bibliography(style, data, formatter.html)
     else:
+        bibliography = CitationStylesBibliography(style, CiteProcJSON(data), formatter.html)
         for ref in refs:
             bibliography.register(Citation([CitationItem(ref.key)]))
         bibliography.sort()
-        raw = bibliography.bibliography()
-    texts = [_tidy(str(e)) for e in raw]
+        raw = list(zip(bibliography.keys, bibliography.bibliography(), strict=True))
     by_key = {r.key: r for r in refs}
-    return tuple(
-        Entry(k, _drop_repeated_title(t, by_key[k])) for k, t in zip(bibliography.keys, texts, strict=True)
-    )
+    return tuple(Entry(k, _drop_repeated_title(_tidy(str(t)), by_key[k])) for k, t in raw)
 
 
 def _drop_repeated_title(text: str, ref: Reference) -> str:

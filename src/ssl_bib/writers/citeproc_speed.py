@@ -1,50 +1,43 @@
-"""What makes citeproc-py fast enough: faster versions of its hottest methods.
+"""What makes citeproc-py fast enough, on ssl-bib's own style objects only.
 
 citeproc-py interprets the CSL style anew for every entry, and most of its time goes to
 answering the same questions about the style tree again and again: lxml xpath look-ups of
 macros, terms and options, the children of a node, the types a `cs:if` tests, whether a node
 has any formatting or affixes at all. The style never changes while rendering, so the answers
-are kept per (node, question). Each replacement below does what the method it replaces does,
-in the same order, with the same result: tests/test_reflist.py renders with and without them
-and compares the bytes. `set_fast(False)` puts citeproc-py's own methods back.
+are kept per (node, question).
+
+Nothing in citeproc-py is changed. `parse_style` parses a style (and the locale files it
+uses) with element classes of its own, registered through lxml's element-class lookup as
+citeproc-py registers its own: each is a subclass of citeproc-py's class for the tag, with
+mixins that do what the method they stand in for does, in the same order, with the same
+result. tests/test_reflist.py renders each style both ways in one process and compares the
+bytes; a style parsed by citeproc-py itself renders as citeproc-py does.
 
 Never kept: anything about a `cs:date-part` node, whose attributes citeproc-py itself changes
 while rendering (`Date_Part.process` merges the calling date's attributes into them).
 
-Also here, behind `render_bibliography`: citation items that know their reference and number,
-a sort that computes a key only for entries still tied, and the forked worker processes that
-sort and render long lists.
+Also here, behind `render`: citation items that know their reference and number, a sort
+that computes a key only for entries still tied, and the forked worker processes that sort
+and render long lists.
 """
 
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from functools import cmp_to_key, lru_cache
 from types import SimpleNamespace
 from typing import Any
 
 from ..errors import SslBibError
 
-_MEMO: dict[tuple[Any, ...], Any] = {}
-_ORIGINALS: dict[tuple[type, str], Any] = {}
-_FASTER: dict[tuple[type, str], Any] = {}
-_FAST = [True]
-_DECIDED = [False]  # set_fast has put one set of methods in place
-# Questions whose answer depends only on the style tree (and the locale files it loaded).
-_STRUCTURAL = ("xpath_search", "get_root", "get_option", "get_locale_option", "get_macro", "get_term")
+CSL = "http://purl.org/net/xbiblio/csl"
 _TEXT_MARKUP = ("strip-periods", "text-case", "quotes", "prefix", "suffix")
-# What the replacements below need of citeproc-py (its classes, and its own methods where a
-# replacement hands the uncommon case back); filled when the replacements are installed.
+# What the mixins below need of citeproc-py; filled when the first style is parsed, so
+# that importing this module does not import citeproc-py.
 _cp = SimpleNamespace()
 
-
-def fast() -> bool:
-    """Whether the faster methods are in place (the default)."""
-    return _FAST[0]
-
-
-# The citeproc-py releases whose methods the replacements below were checked against (the
+# The citeproc-py releases whose methods the mixins below were checked against (the
 # equivalence test in tests/test_reflist.py and the source hashes in tests/data): on any
 # other, citeproc-py renders as it is, slower but right.
 VERIFIED = ("0.11.1",)
@@ -56,91 +49,136 @@ def citeproc_version() -> str:
     return version("citeproc-py")
 
 
-def install() -> None:
-    """Put the faster methods in place, unless set_fast has already decided, or the
-    installed citeproc-py is not one they were verified on (then say so, once)."""
-    if _DECIDED[0]:
-        return
-    if citeproc_version() not in VERIFIED:
-        logging.getLogger("ssl_bib").warning(
-            "citeproc-py %s is not a version ssl-bib's speed-ups were verified on (%s); "
-            "rendering with citeproc-py as it is, which is slower",
-            citeproc_version(),
-            ", ".join(VERIFIED),
-        )
-        set_fast(False)
-        return
-    set_fast(True)
+@lru_cache(maxsize=1)
+def verified() -> bool:
+    """Whether the installed citeproc-py is one the speed-ups were verified on; if not, say
+    so (once)."""
+    if citeproc_version() in VERIFIED:
+        return True
+    logging.getLogger("ssl_bib").warning(
+        "citeproc-py %s is not a version ssl-bib's speed-ups were verified on (%s); "
+        "rendering with citeproc-py as it is, which is slower",
+        citeproc_version(),
+        ", ".join(VERIFIED),
+    )
+    return False
+
+
+# --- the style, parsed with our element classes ---------------------------------------------
+
+
+def parse_style(path: str) -> Any:
+    """A citeproc-py CitationStylesStyle whose elements (and locales') answer faster."""
+    return _style_class()(path)
+
+
+@lru_cache(maxsize=1)
+def _style_class() -> type:
+    from citeproc import CitationStylesStyle
+    from lxml import etree
+
+    class Style(CitationStylesStyle):  # type: ignore[misc]
+        """CitationStylesStyle(path, validate=False), parsed with our element classes."""
+
+        def __init__(self, path: str) -> None:
+            self.parser = _parser()
+            self.xml = etree.parse(path, self.parser)
+            self.root = self.xml.getroot()
+            self.root.set_locale_list(self.root.get("default-locale", "en-US"), validate=False)
+
+    return Style
+
+
+def _parser() -> Any:
+    """An XML parser like citeproc-py's (CitationStylesXML), with element classes of ours:
+    new ones for each style, sharing one memo of answers that lives as long as the style."""
+    from citeproc import model
+    from citeproc.source import VariableError
+    from citeproc.string import String, join
+    from lxml import etree
+
+    _cp.__dict__.update(model=model, VariableError=VariableError, String=String, join=join)
+    answers: dict[Any, Any] = {}
+    lookup = etree.ElementNamespaceClassLookup()
+    namespace = lookup.get_namespace(CSL)
+    namespace[None] = model.CitationStylesElement  # as citeproc-py: <info>, <terms>, …
+    for cls in model.CitationStylesElement.__subclasses__():
+        mixins = tuple(mixin for mixin, base in _mixins(model) if issubclass(cls, base))
+        attributes = {"_answers": answers, "__module__": __name__, "_changes": cls is model.Date_Part}
+        namespace[cls.__name__.replace("_", "-").lower()] = type(cls.__name__, (*mixins, cls), attributes)
+    parser = etree.XMLParser(remove_comments=True, encoding="UTF-8", no_network=True)
+    parser.set_element_class_lookup(lookup)
+    return parser
+
+
+def _mixins(model: Any) -> list[tuple[type, type]]:
+    """Each mixin, and the citeproc-py class whose subclasses it goes on."""
+    return [
+        (_Kept, model.CitationStylesElement),
+        (_KeptCalls, model.Parent),
+        (_KeptCalls, model.Text),
+        (_KeptCalls, model.Number),
+        (_KeptCalls, model.Label),
+        (_Parent, model.Parent),
+        (_Choose, model.Choose),
+        (_If, model.If),
+        (_Formatted, model.Formatted),
+        (_Affixed, model.Affixed),
+        (_Text, model.Text),
+        (_Group, model.Group),
+        (_Sort, model.Sort),
+        (_Style, model.Style),
+    ]
 
 
 def originals() -> dict[tuple[type, str], Any]:
-    """citeproc-py's own methods that the faster ones stand in for (for the source check)."""
-    if not _ORIGINALS:
-        from citeproc import model
+    """citeproc-py's own methods that the mixins stand in for or mirror (for the source
+    check): for each, the class that defines it."""
+    from citeproc import CitationStylesStyle, model
+    from citeproc.frontend import CitationStylesXML
 
-        _record(model)
-    return dict(_ORIGINALS)
-
-
-def set_fast(enabled: bool) -> None:
-    """Use the faster methods (the default), or citeproc-py as is; either way, forget every
-    cached answer."""
-    from citeproc import model
-
-    _FAST[0] = enabled
-    _DECIDED[0] = True
-    if not _ORIGINALS:
-        _record(model)
-    for (cls, name), function in _ORIGINALS.items():
-        setattr(cls, name, _FASTER[(cls, name)] if enabled else function)
-    _MEMO.clear()
+    found: dict[tuple[type, str], Any] = {
+        (CitationStylesXML, "__init__"): CitationStylesXML.__init__,  # _parser
+        (CitationStylesStyle, "__init__"): CitationStylesStyle.__init__,  # Style.__init__
+    }
+    for mixin, base in _mixins(model):
+        subclasses: list[type] = type.__subclasses__(base)
+        upstream = [cls for cls in subclasses if cls.__module__ == model.__name__]
+        for cls in [base, *upstream]:
+            for name in vars(mixin):
+                if not name.startswith("_") and hasattr(cls, name):
+                    owner: type = next(k for k in cls.__mro__ if name in vars(k))
+                    found[(owner, name)] = vars(owner)[name]
+    return dict(sorted(found.items(), key=lambda pair: (pair[0][0].__name__, pair[0][1])))
 
 
-def _record(model: Any) -> None:
-    """Keep citeproc-py's methods, and make the faster version of each."""
-    from citeproc.source import VariableError
-    from citeproc.string import String, join
-
-    memoised = [(model.CitationStylesElement, name) for name in _STRUCTURAL]
-    memoised += [(model.Locale, "get_option"), (model.Name, "get_option")]
-    classes = [c for c in vars(model).values() if isinstance(c, type)]
-    memoised += [(c, "calls_variable") for c in classes if "calls_variable" in vars(c)]
-    replaced = {(getattr(model, cls), name): function for (cls, name), function in _REPLACEMENTS.items()}
-    _ORIGINALS.update(((cls, name), vars(cls)[name]) for cls, name in [*memoised, *replaced])
-    _FASTER.update((key, _memoised(_ORIGINALS[key])) for key in memoised)
-    _FASTER.update(replaced)
-    _cp.__dict__.update(
-        model=model,
-        VariableError=VariableError,
-        String=String,
-        join=join,
-        format=_ORIGINALS[(model.Formatted, "format")],
-        wrap=_ORIGINALS[(model.Affixed, "wrap")],
-        text_markup=_ORIGINALS[(model.Text, "markup")],
-        choose=_ORIGINALS[(model.Choose, "render")],
-    )
+# --- remembering answers --------------------------------------------------------------------
 
 
-def _memoised(function: Any) -> Any:
-    def wrapper(self: Any, *args: Any, **kwargs: Any) -> Any:
-        key = (function, self, *args, *kwargs.items())
+def _remembered(name: str) -> Callable[..., Any]:
+    """A method that asks citeproc-py's `name` once per (node, arguments)."""
+
+    def method(self: Any, *args: Any, **kwargs: Any) -> Any:
+        answers = self._answers
+        key = (name, self, *args, *kwargs.items())
         try:
-            return _MEMO[key]
+            return answers[key]
         except KeyError:
-            result = _MEMO[key] = function(self, *args, **kwargs)
+            result = answers[key] = getattr(super(_Kept, self), name)(*args, **kwargs)
             return result
         except TypeError:  # a dict among the arguments (a name's sort options)
             pass
         try:
-            frozen = (function, self, *map(_frozen, args), *((k, _frozen(v)) for k, v in kwargs.items()))
-            return _MEMO[frozen]
+            frozen = (name, self, *map(_frozen, args), *((k, _frozen(v)) for k, v in kwargs.items()))
+            return answers[frozen]
         except KeyError:
-            result = _MEMO[frozen] = function(self, *args, **kwargs)
+            result = answers[frozen] = getattr(super(_Kept, self), name)(*args, **kwargs)
             return result
         except TypeError:  # not even then
-            return function(self, *args, **kwargs)
+            return getattr(super(_Kept, self), name)(*args, **kwargs)
 
-    return wrapper
+    method.__name__ = name
+    return method
 
 
 def _frozen(value: Any) -> Any:
@@ -149,44 +187,67 @@ def _frozen(value: Any) -> Any:
 
 def _kept(question: str, node: Any, answer: Callable[[Any], Any]) -> Any:
     """The answer to `question` about a style node, computed once."""
+    answers = node._answers
     key = (question, node)
     try:
-        return _MEMO[key]
+        return answers[key]
     except KeyError:
-        result = _MEMO[key] = answer(node)
+        result = answers[key] = answer(node)
         return result
 
 
-# --- the replacements, each followed by what it keeps about a node ----------------------------
+class _Kept:
+    """Questions whose answer depends only on the style tree (and the locales it loaded)."""
+
+    get_root = _remembered("get_root")
+    xpath_search = _remembered("xpath_search")
+    get_option = _remembered("get_option")
+    get_locale_option = _remembered("get_locale_option")
+    get_macro = _remembered("get_macro")
+    get_term = _remembered("get_term")
 
 
-def _render_children(self: Any, item: Any, delimiter: str = "", **kwargs: Any) -> Any:
-    output = []
-    for child, choose in _kept("children", self, _children):
-        try:
-            if choose:
-                text = child.render(item, delimiter=delimiter, **kwargs)
-            else:
-                text = child.render(item, **kwargs)
-            if text is not None:
-                output.append(text)
-        except _cp.VariableError:
-            pass
-    return _cp.join(output, delimiter) if output else None
+class _KeptCalls:
+    def calls_variable(self) -> Any:
+        return _kept("calls variable", self, _calls_variable)
+
+
+def _calls_variable(node: Any) -> Any:
+    return super(_KeptCalls, node).calls_variable()
+
+
+# --- the mixins, each followed by what it keeps about a node --------------------------------
+
+
+class _Parent:
+    def render_children(self, item: Any, delimiter: str = "", **kwargs: Any) -> Any:
+        output = []
+        for child, choose in _kept("children", self, _children):
+            try:
+                if choose:
+                    text = child.render(item, delimiter=delimiter, **kwargs)
+                else:
+                    text = child.render(item, **kwargs)
+                if text is not None:
+                    output.append(text)
+            except _cp.VariableError:
+                pass
+        return _cp.join(output, delimiter) if output else None
 
 
 def _children(node: Any) -> list[tuple[Any, bool]]:
     return [(child, isinstance(child, _cp.model.Choose)) for child in node]
 
 
-def _choose_render(self: Any, item: Any, context: Any = None, delimiter: str = "", **kwargs: Any) -> Any:
-    branches = _kept("branches", self, _Branches)
-    if not branches.usual:
-        return _cp.choose(self, item, context, delimiter, **kwargs)
-    branch = branches.choose(item, context)
-    if branch is None:
-        return None
-    return branch.render_children(item, context=context, delimiter=delimiter, **kwargs)
+class _Choose:
+    def render(self, item: Any, context: Any = None, delimiter: str = "", **kwargs: Any) -> Any:
+        branches = _kept("branches", self, _Branches)
+        if not branches.usual:
+            return super().render(item, context, delimiter, **kwargs)  # type: ignore[misc]
+        branch = branches.choose(item, context)
+        if branch is None:
+            return None
+        return branch.render_children(item, context=context, delimiter=delimiter, **kwargs)
 
 
 class _Branches:
@@ -241,10 +302,11 @@ def _variables(reference: Any) -> frozenset[str]:
         return names
 
 
-def _if_render(self: Any, item: Any, context: Any = None, delimiter: str = "", **kwargs: Any) -> Any:
-    if not _kept("condition", self, _condition)(item, context):
-        raise _cp.model.ConditionFailed
-    return self.render_children(item, context=context, delimiter=delimiter, **kwargs)
+class _If:  # and cs:else-if
+    def render(self, item: Any, context: Any = None, delimiter: str = "", **kwargs: Any) -> Any:
+        if not _kept("condition", self, _condition)(item, context):
+            raise _cp.model.ConditionFailed
+        return self.render_children(item, context=context, delimiter=delimiter, **kwargs)  # type: ignore[attr-defined]
 
 
 def _condition(node: Any) -> Callable[[Any, Any], bool]:
@@ -286,18 +348,20 @@ def _has(item: Any, variable: str) -> bool:
     return ("locator" in item) if variable == "locator" else (variable in item.reference)
 
 
-def _format(self: Any, string: Any) -> Any:
-    # a cs:date-part's attributes change while rendering (see above): ask it every time
-    steps = _formatting(self) if type(self) is _cp.model.Date_Part else _kept("formatting", self, _formatting)
-    if steps is None:
-        return _cp.format(self, string)
-    if isinstance(string, (int, float)):
-        string = str(string)
-    if steps:
-        formatter = self.get_formatter()
-        for markup in steps:
-            string = getattr(formatter, markup)(string)
-    return string
+class _Formatted:
+    _changes: bool  # a cs:date-part, whose attributes change while rendering (see above)
+
+    def format(self, string: Any) -> Any:
+        steps = _formatting(self) if self._changes else _kept("formatting", self, _formatting)
+        if steps is None:
+            return super().format(string)  # type: ignore[misc]
+        if isinstance(string, (int, float)):
+            string = str(string)
+        if steps:
+            formatter = self.get_formatter()  # type: ignore[attr-defined]
+            for markup in steps:
+                string = getattr(formatter, markup)(string)
+        return string
 
 
 # What Formatted.format applies for each attribute value, in its order ("" for nothing).
@@ -323,36 +387,45 @@ def _formatting(node: Any) -> list[str] | None:
     return steps
 
 
-def _wrap(self: Any, string: Any) -> Any:
-    if type(self) is _cp.model.Date_Part:
-        affixed = _has_affixes(self)
-    else:
-        affixed = _kept("affixed", self, _has_affixes)
-    return _cp.wrap(self, string) if affixed or string is None else string
+class _Affixed:
+    _changes: bool
+
+    def wrap(self, string: Any) -> Any:
+        affixed = _has_affixes(self) if self._changes else _kept("affixed", self, _has_affixes)
+        return super().wrap(string) if affixed or string is None else string  # type: ignore[misc]
 
 
 def _has_affixes(node: Any) -> bool:
     return "prefix" in node.attrib or "suffix" in node.attrib
 
 
-def _text_process(self: Any, item: Any, context: Any = None, **kwargs: Any) -> Any:
-    if context is None:
-        context = self
-    reference = item.reference
-    if "language" in reference:
-        language = reference["language"][:2]
-    else:
-        language = _kept("default language", self, _default_language)
-    attrib = self.attrib
-    if "variable" in attrib:
-        text = self._variable(item, context)
-    elif "macro" in attrib:
-        text = _kept("macro", self, _macro).render(item, context)
-    elif "term" in attrib:
-        text = self._term(item)
-    elif "value" in attrib:
-        text = _cp.String(self.preformat(self.get("value")))
-    return text, language
+class _Text:
+    def process(self, item: Any, context: Any = None, **kwargs: Any) -> Any:
+        node: Any = self
+        if context is None:
+            context = node
+        reference = item.reference
+        if "language" in reference:
+            language = reference["language"][:2]
+        else:
+            language = _kept("default language", node, _default_language)
+        attrib = node.attrib
+        if "variable" in attrib:
+            text = node._variable(item, context)
+        elif "macro" in attrib:
+            text = _kept("macro", node, _macro).render(item, context)
+        elif "term" in attrib:
+            text = node._term(item)
+        elif "value" in attrib:
+            text = _cp.String(node.preformat(node.get("value")))
+        return text, language
+
+    def markup(self, text: Any, language: Any) -> Any:
+        if not text:
+            return None
+        if _kept("marked up", self, _has_markup):
+            return super().markup(text, language)  # type: ignore[misc]
+        return text
 
 
 def _default_language(node: Any) -> str:
@@ -363,43 +436,60 @@ def _macro(node: Any) -> Any:
     return node.get_macro(node.get("macro"))
 
 
-def _text_markup(self: Any, text: Any, language: Any) -> Any:
-    if not text:
-        return None
-    if _kept("marked up", self, _has_markup):
-        return _cp.text_markup(self, text, language)
-    return text
-
-
 def _has_markup(node: Any) -> bool:
     """Whether a cs:text changes what it renders: periods, case, quotes, format, affixes."""
     return any(name in node.attrib for name in (*_TEXT_MARKUP, *_FORMATS))
 
 
-def _group_process(self: Any, item: Any, context: Any = None, **kwargs: Any) -> Any:
-    output = []
-    variable_called = False
-    variable_rendered = False
-    delimiter = self.get("delimiter", "")
-    for child, choose, calls in _kept("group children", self, _group_children):
-        variable_called = variable_called or calls
-        try:
-            if choose:
-                text = child.render(item, context=context, delimiter=delimiter, **kwargs)
-            else:
-                text = child.render(item, context=context, **kwargs)
-            if text is not None:
-                output.append(text)
-                variable_rendered = variable_rendered or calls
-        except _cp.VariableError:
-            pass
-    if output and (not variable_called or variable_rendered):
-        return self.join(output)
-    raise _cp.VariableError
+class _Group:
+    def process(self, item: Any, context: Any = None, **kwargs: Any) -> Any:
+        node: Any = self
+        output = []
+        variable_called = False
+        variable_rendered = False
+        delimiter = node.get("delimiter", "")
+        for child, choose, calls in _kept("group children", node, _group_children):
+            variable_called = variable_called or calls
+            try:
+                if choose:
+                    text = child.render(item, context=context, delimiter=delimiter, **kwargs)
+                else:
+                    text = child.render(item, context=context, **kwargs)
+                if text is not None:
+                    output.append(text)
+                    variable_rendered = variable_rendered or calls
+            except _cp.VariableError:
+                pass
+        if output and (not variable_called or variable_rendered):
+            return node.join(output)
+        raise _cp.VariableError
 
 
 def _group_children(node: Any) -> list[tuple[Any, bool, bool]]:
     return [(child, isinstance(child, _cp.model.Choose), child.calls_variable()) for child in node]
+
+
+class _Sort:
+    def sort(self, items: list[Any], context: Any) -> list[Any]:
+        return _lazy_sort(self, items, context)
+
+
+class _Style:
+    def set_locale_list(self, output_locale: str, validate: bool = True) -> None:
+        """citeproc-py's own, then each locale file it loaded parsed again with our classes
+        (the style's own cs:locale elements are ours already)."""
+        from lxml import etree
+
+        node: Any = self
+        super().set_locale_list(output_locale, validate)  # type: ignore[misc]
+        parser = node.getroottree().parser  # the style's, with our classes and its memo
+        locales = []
+        for locale in node.locales:
+            if not isinstance(locale, _Kept):
+                locale = etree.parse(locale.getroottree().docinfo.URL, parser).getroot()
+                locale.style = node
+            locales.append(locale)
+        node.locales = locales
 
 
 def _lazy_sort(sort: Any, items: list[Any], context: Any) -> list[Any]:
@@ -470,19 +560,6 @@ def _compare(left: Any, right: Any, descending: bool) -> int:
     return -result if descending else result
 
 
-_REPLACEMENTS: dict[tuple[str, str], Callable[..., Any]] = {
-    ("Parent", "render_children"): _render_children,
-    ("Choose", "render"): _choose_render,
-    ("If", "render"): _if_render,
-    ("Formatted", "format"): _format,
-    ("Affixed", "wrap"): _wrap,
-    ("Text", "process"): _text_process,
-    ("Text", "markup"): _text_markup,
-    ("Group", "process"): _group_process,
-    ("Sort", "sort"): _lazy_sort,
-}
-
-
 # citeproc-py renders every entry on its own (no state passes between entries), so a long
 # bibliography is split over the machine's cores: forked workers share the parsed style.
 PARALLEL_MIN = 300
@@ -548,33 +625,34 @@ def _work_on(bounds: tuple[int, int]) -> list[Any]:
     return function(work, *bounds)  # type: ignore[no-any-return]
 
 
-def render_bibliography(bibliography: Any, keys: list[str]) -> list[Any]:
-    """Cite each key once, sort and render, as citeproc-py's `register`, `sort` and
+def render_bibliography(style: Any, data: Sequence[dict[str, Any]], formatter: Any) -> list[tuple[str, str]]:
+    """Cite each CSL-JSON item once, sort and render, as citeproc-py's `register`, `sort` and
     `bibliography` do: with items that know their reference and number, and a long list
-    rendered in worker processes. When no entry's text depends on its place in the list (no
-    citation numbers), the workers render the entries and compute their first sort key in one
-    pass, before the sort."""
-    items = [_item_class()(key) for key in keys]
+    rendered in worker processes; (key, text) in the style's order. When no entry's text
+    depends on its place in the list (no citation numbers), the workers render the entries
+    and compute their first sort key in one pass, before the sort."""
+    from citeproc import CitationStylesBibliography
+
+    bibliography = CitationStylesBibliography(style, _source_class()(data), formatter)
+    items = [_item_class()(str(entry["id"])) for entry in data]
     _register(bibliography, items)
-    _attach(items, bibliography.source)
     _number(items, bibliography.keys)
-    style = bibliography.style
     sort = style.root.bibliography.find("cs:sort", style.root.nsmap)
     first_key = None if sort is None else sort.find("cs:key", sort.nsmap)
     if first_key is None or not _kept("order free", style.root, _order_free) or not _parallel(len(items)):
         bibliography.sort()
         _number(items, bibliography.keys)
-        return in_parallel(_render_slice, (style, bibliography.items), len(items))
+        texts = in_parallel(_render_slice, (style, bibliography.items), len(items))
+        return list(zip(bibliography.keys, texts, strict=True))
     layout = style.root.bibliography.layout  # the context citeproc-py sorts in
     pairs = in_parallel(_key_and_render_slice, (style, items, first_key, layout), len(items))
-    texts = {id(item): text for item, (_, text) in zip(items, pairs, strict=True)}
+    by_item = {id(item): text for item, (_, text) in zip(items, pairs, strict=True)}
     _FIRST_KEYS.update((id(item), value) for item, (value, _) in zip(items, pairs, strict=True))
     try:
         bibliography.sort()
     finally:
         _FIRST_KEYS.clear()
-    _number(items, bibliography.keys)
-    return [texts[id(item)] for item in bibliography.items]
+    return [(item.key, by_item[id(item)]) for item in bibliography.items]
 
 
 # First sort-key values computed beside the rendering (by item id), for _lazy_sort to use.
@@ -603,7 +681,7 @@ def _render_slice(work: tuple[Any, list[Any]], start: int, stop: int) -> list[st
 @lru_cache(maxsize=1)
 def _item_class() -> type:
     """A CitationItem that keeps its reference and number as plain attributes, set once by
-    `_attach` and `_number`: citeproc-py's own looks the reference up in the source, and the
+    `_register` and `_number`: citeproc-py's own looks the reference up in the source, and the
     number up with a `keys.index()` (O(n)), on every access."""
     from citeproc import CitationItem
 
@@ -616,28 +694,18 @@ def _item_class() -> type:
 
 def _register(bibliography: Any, items: list[Any]) -> None:
     """Cite each item once, as `CitationStylesBibliography.register` does, without its
-    `key not in keys` list scan (O(n) per item)."""
+    `key not in keys` list scan (O(n) per item); give each its reference."""
     from citeproc import Citation
 
     seen = set(bibliography.keys)
+    source = bibliography.source
     for item in items:
         Citation([item]).bibliography = bibliography
-        if item.key in bibliography.source and item.key not in seen:
+        if item.key in source and item.key not in seen:
             seen.add(item.key)
+            object.__setattr__(item, "reference", source[item.key])
             bibliography.keys.append(item.key)
             bibliography.items.append(item)
-
-
-def _attach(items: list[Any], source: Any) -> None:
-    """Give fast items their reference, with a faster look-up of its variables."""
-    from citeproc.source import Reference
-
-    fast_reference = _reference_class(Reference)
-    for item in items:
-        reference = source[item.key]
-        if type(reference) is Reference:
-            object.__setattr__(reference, "__class__", fast_reference)
-        object.__setattr__(item, "reference", reference)
 
 
 def _number(items: list[Any], keys: list[str]) -> None:
@@ -648,14 +716,21 @@ def _number(items: list[Any], keys: list[str]) -> None:
 
 
 @lru_cache(maxsize=1)
-def _reference_class(base: type) -> type:
-    """citeproc-py's Reference, with a missing variable found by dict's own look-up."""
-    from citeproc.source import VariableError
+def _source_class() -> type:
+    """citeproc-py's CiteProcJSON, whose references find a missing variable by dict's own
+    look-up (citeproc-py's catches a KeyError to raise its VariableError)."""
+    from citeproc.source import Reference, VariableError
+    from citeproc.source.json import CiteProcJSON
 
-    class FastReference(base):  # type: ignore[misc]
+    class FastReference(Reference):  # type: ignore[misc]
         __getitem__ = dict.__getitem__
 
         def __missing__(self, key: str) -> Any:
             raise VariableError
 
-    return FastReference
+    class Source(CiteProcJSON):  # type: ignore[misc]
+        def add(self, entry: Any) -> None:
+            fields = {name: value for name, value in dict.items(entry) if name not in ("key", "type")}
+            super().add(FastReference(entry.key, entry.type, **fields))
+
+    return Source
