@@ -32,6 +32,7 @@ sys.path.insert(0, str(ROOT / "src"))
 from fake_arxiv import FakeArxiv, catalog_for, load_snapshot, synthetic_records  # noqa: E402
 from werkzeug.serving import make_server  # noqa: E402
 
+from ssl_bib import engine  # noqa: E402
 from ssl_bib.arxiv_source import ApiSource, SnapshotSource  # noqa: E402
 from ssl_bib.catalog import load_catalog, parse_catalog  # noqa: E402
 from ssl_bib.latex import decode_tex  # noqa: E402
@@ -39,7 +40,6 @@ from ssl_bib.lock import Lock, load_lock, save_lock  # noqa: E402
 from ssl_bib.pipeline import render_all  # noqa: E402
 from ssl_bib.references import build_references  # noqa: E402
 from ssl_bib.resolve import pending, resolve  # noqa: E402
-from ssl_bib.writers import citeproc_render  # noqa: E402
 
 SEED_SNAPSHOT = ROOT / "tests" / "data" / "seed" / "arxiv-metadata-snapshot.jsonl"
 ROWS: list[tuple[str, str, str, str]] = []
@@ -253,7 +253,7 @@ def bench_export(tmp: Path, sizes: list[int], repeat: int) -> None:
         for fmt, style in (("bibtex", "apa"), ("csl-json", "apa"), ("markdown", "apa"), ("html", "ieee")):
 
             def cold(fmt: str = fmt, style: str = style) -> None:
-                citeproc_render.forget()  # nothing parsed, remembered or rendered before
+                engine.forget()  # nothing parsed, remembered or rendered before
                 render_all(refs, catalog, [fmt], [style])  # noqa: B023
 
             def warm(fmt: str = fmt, style: str = style) -> None:
@@ -282,7 +282,7 @@ def bench_two_styles(tmp: Path, n: int, repeat: int) -> None:
 
     def run(styles: list[str]) -> Callable[[], None]:
         def once() -> None:
-            citeproc_render.forget()  # nothing cached from the run before
+            engine.forget()  # nothing cached from the run before
             render_all(refs, catalog, formats, styles)
 
         return once
@@ -350,7 +350,7 @@ def pandoc_command(tmp: Path, catalog, refs, style: str) -> list[str]:
     json_path.write_text(render_all(refs, catalog, ["csl-json"])["papers.json"], encoding="utf-8")
     doc = tmp / "doc.md"
     doc.write_text("---\nnocite: '@*'\n---\n", encoding="utf-8")
-    csl = citeproc_render.style_path(style)
+    csl = engine.style_path(style)
     return [
         "pandoc",
         "--citeproc",
@@ -429,8 +429,8 @@ def main() -> None:
 
         def seed_apa(fast: bool) -> Callable[[], object]:
             def once() -> object:
-                citeproc_render.forget()
-                return citeproc_render.render_entries(refs, "apa", fast=fast)
+                engine.forget()
+                return engine.render_entries(refs, "apa", fast=fast)
 
             return once
 

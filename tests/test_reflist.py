@@ -10,10 +10,10 @@ from pathlib import Path
 import pytest
 from helpers import seed, small, synthetic
 
+from ssl_bib.engine import load_style
 from ssl_bib.errors import StyleError
 from ssl_bib.pipeline import render_all
 from ssl_bib.writers import Job
-from ssl_bib.writers.citeproc_render import load_style
 from ssl_bib.writers.reflist import render_markdown
 
 
@@ -170,16 +170,16 @@ UNCOMMON = Path(__file__).parent / "data" / "uncommon.csl"  # features the usual
     ],
 )
 def test_fast_path_renders_the_same_bytes_as_plain_citeproc(style, refs_of, monkeypatch):
-    from ssl_bib.writers import citeproc_render as reflist
-    from ssl_bib.writers import citeproc_speed
+    from ssl_bib import engine
+    from ssl_bib.engine import fast as speed
 
-    monkeypatch.setattr(citeproc_speed, "PARALLEL_MIN", 10)  # in worker processes, even the seed list
+    monkeypatch.setattr(speed, "PARALLEL_MIN", 10)  # in worker processes, even the seed list
     catalog, refs = refs_of()
-    slow = reflist._render(refs, style, fast=False)
-    fast = reflist._render(refs, style, fast=True)
+    slow = engine._render(refs, style, fast=False)
+    fast = engine._render(refs, style, fast=True)
     assert fast == slow and len(fast) == len(refs)
-    assert _modules_of(reflist.load_style(style, fast=False)) == {"citeproc.model"}
-    assert _modules_of(reflist.load_style(style, fast=True)) == {"citeproc.model", citeproc_speed.__name__}
+    assert _modules_of(engine.load_style(style, fast=False)) == {"citeproc.model"}
+    assert _modules_of(engine.load_style(style, fast=True)) == {"citeproc.model", speed.__name__}
 
 
 def test_importing_and_rendering_change_nothing_in_citeproc():
@@ -189,7 +189,7 @@ def test_importing_and_rendering_change_nothing_in_citeproc():
 
     import citeproc.model
 
-    from ssl_bib.writers import citeproc_render as reflist
+    from ssl_bib import engine
 
     def methods() -> dict[str, object]:
         classes = [c for c in vars(citeproc.model).values() if isinstance(c, type)]
@@ -197,7 +197,7 @@ def test_importing_and_rendering_change_nothing_in_citeproc():
 
     before = methods()
     catalog, refs = small()
-    reflist._render(refs, "apa", fast=True)
+    engine._render(refs, "apa", fast=True)
     assert methods() == before
     assert {f.__module__.split(".")[0] for f in before.values() if inspect.isfunction(f)} == {"citeproc"}
 
@@ -210,11 +210,11 @@ def _modules_of(style) -> set[str]:
     for node in style.root.iter():
         for cls in type(node).__mro__:
             modules |= {f.__module__ for f in vars(cls).values() if inspect.isfunction(f)}
-    return modules & {"citeproc.model", "ssl_bib.writers.citeproc_speed"}
+    return modules & {"citeproc.model", "ssl_bib.engine.fast"}
 
 
 def test_work_split_over_processes_comes_back_whole_and_in_order():
-    from ssl_bib.writers.citeproc_speed import in_parallel
+    from ssl_bib.engine.fast import in_parallel
 
     def squares(work, start, stop):
         return [work * i * i for i in range(start, stop)]
@@ -224,8 +224,8 @@ def test_work_split_over_processes_comes_back_whole_and_in_order():
 
 @pytest.mark.skipif((os.cpu_count() or 1) < 2, reason="one core: no worker processes")
 def test_a_worker_that_dies_is_an_error_not_a_hang():
+    from ssl_bib.engine.fast import in_parallel
     from ssl_bib.errors import SslBibError
-    from ssl_bib.writers.citeproc_speed import in_parallel
 
     def dies_past_500(work, start, stop):
         if start >= 500:
@@ -245,14 +245,14 @@ def test_the_methods_the_speed_ups_stand_in_for_are_the_verified_ones():
 
     from conftest import DATA
 
-    from ssl_bib.writers import citeproc_speed
+    from ssl_bib.engine import fast as speed
 
     recorded = json.loads((DATA / "citeproc-upstream.json").read_text())
-    assert citeproc_speed.citeproc_version() == recorded["citeproc-py"]
-    assert recorded["citeproc-py"] in citeproc_speed.VERIFIED
+    assert speed.citeproc_version() == recorded["citeproc-py"]
+    assert recorded["citeproc-py"] in speed.VERIFIED
     now = {
         f"{cls.__name__}.{name}": hashlib.sha256(inspect.getsource(fn).encode()).hexdigest()[:16]
-        for (cls, name), fn in citeproc_speed.originals().items()
+        for (cls, name), fn in speed.originals().items()
     }
     assert now == recorded["methods"]
 

@@ -100,7 +100,7 @@ def check_sections(catalog: Catalog, section_ids: Sequence[str]) -> None:
 def check_styles(formats: Sequence[str], styles: Sequence[str]) -> None:
     """Fail on a style that does not exist, when a format uses styles."""
     if any(fmt in STYLED for fmt in formats):
-        from .writers.citeproc_render import style_path
+        from .engine import style_path
 
         for style in styles:
             style_path(style)

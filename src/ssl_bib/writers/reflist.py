@@ -12,9 +12,9 @@ import textwrap
 from collections.abc import Sequence
 from dataclasses import dataclass
 
+from ..engine import Entry, render_entries
 from ..model import Reference, Section
 from . import Job
-from .citeproc_render import Entry, render_entries
 
 # A URL in rendered text ends before white space, quotes or angle brackets (escaped as
 # entities: &lt; &gt; &quot;), and before trailing punctuation or an unbalanced ")".

@@ -17,9 +17,9 @@ from collections.abc import Sequence
 from xml.sax.saxutils import XMLGenerator
 from xml.sax.xmlreader import AttributesNSImpl
 
+from ..csl import csl_title
 from ..model import Name, Reference, Section
 from . import Job
-from .csl_json import csl_title
 
 RDF = "http://www.w3.org/1999/02/22-rdf-syntax-ns#"
 NAMESPACES = {

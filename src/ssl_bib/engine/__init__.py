@@ -3,7 +3,7 @@
 Each entry is rendered once per style to HTML-escaped text with <i>/<b> tags (reflist.py
 derives Markdown, HTML and plain text from it). Also here: what citeproc-py lacks (year
 suffixes, a repeated substituted title, punctuation). What makes it fast enough is in
-citeproc_speed.py; the two are the only modules that use citeproc-py.
+speed.py; the two are the only modules that use citeproc-py.
 """
 
 from __future__ import annotations
@@ -17,11 +17,11 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
+from ..csl import csl_title
+from ..csl import item as csl_item
 from ..errors import StyleError
 from ..model import Name, Reference
-from . import citeproc_speed
-from .csl_json import csl_title
-from .csl_json import item as csl_item
+from . import fast as speed
 
 
 @dataclass(frozen=True)
@@ -57,7 +57,7 @@ def _style_names() -> list[str]:
 def fast_by_default() -> bool:
     """Whether styles render with the speed-ups unless asked otherwise: on a citeproc-py
     they were verified on (on any other, say once that rendering is plain)."""
-    return citeproc_speed.verified()
+    return speed.verified()
 
 
 def forget() -> None:
@@ -75,7 +75,7 @@ def load_style(name: str, fast: bool = True) -> Any:
     path = style_path(name)
     _check_csl(name, path)
     try:
-        style = citeproc_speed.parse_style(path) if fast else CitationStylesStyle(path, validate=False)
+        style = speed.parse_style(path) if fast else CitationStylesStyle(path, validate=False)
     except Exception as exc:  # citeproc raises bare lxml/ValueErrors for a bad style
         raise StyleError(name, reason=f"cannot read CSL style {name!r}: {exc}") from None
     if not style.has_bibliography():
@@ -229,7 +229,7 @@ def _render(refs: Sequence[Reference], style_name: str, fast: bool) -> tuple[Ent
     data = [_render_item(r, suffixes.get(r.key, "")) for r in refs]
     # no catch-all here: the style was tried when it loaded, so a failure now is a bug
     if fast:
-        raw = citeproc_speed.render_bibliography(style, data, formatter.html)
+        raw = speed.render_bibliography(style, data, formatter.html)
     else:
         bibliography = CitationStylesBibliography(style, CiteProcJSON(data), formatter.html)
         for ref in refs:
