@@ -277,3 +277,41 @@ def test_an_unverified_citeproc_renders_plainly_and_says_so_once(tmp_path):
     assert result.returncode == 0, result.stderr
     assert result.stderr.count("ssl-bib: note: citeproc-py 0.99.0 is not a version") == 1
     assert result.stdout == (ROOT / "output" / "references-apa.md").read_text(encoding="utf-8")
+
+
+def test_runs_read_back_what_the_formatter_wrote():
+    from ssl_bib.engine import Link, Styled, runs
+
+    written = runs.Italic("A " + runs.Bold(runs.text("<b> & co"))) + runs.text(" see https://x.org/a_(b)).")
+    assert runs.parse(written) == (
+        Styled("italic", ("A ", Styled("bold", ("<b> & co",)))),
+        " see ",
+        Link("https://x.org/a_(b)"),
+        ").",
+    )
+    # a style's own affix written as a tag is text; a close with nothing open is dropped
+    assert runs.parse("<x>y</x></i>" + runs.SmallCaps("z")) == (
+        "<x>",
+        "y",
+        "</x>",
+        Styled("small-caps", ("z",)),
+    )
+    assert runs.plain(runs.parse(written)) == "A <b> & co see https://x.org/a_(b))."
+
+
+def test_every_mark_reaches_html_and_markdown():
+    """uncommon.csl uses CSL's formatting attributes: each comes out as its HTML tag
+    (parsed back), and italic and bold as Markdown."""
+    catalog, refs = small()
+    files = render_all(refs, catalog, ["html", "markdown"], [str(UNCOMMON)])
+    tags: set[str] = set()
+
+    class Tags(HTMLParser):
+        def handle_starttag(self, tag, attrs):
+            tags.add(tag + "".join(f" {k}={v}" for k, v in attrs if k == "style"))
+
+    Tags().feed(files["references-uncommon.html"])
+    assert {"i", "b", "l", "u", "sub", "span style=font-variant:small-caps;"} <= tags
+    markdown = files["references-uncommon.md"]
+    assert re.search(r"\*[^*\s][^*]*\*", markdown) and "**" in markdown
+    assert re.search(r"(?<!\\)<(?!https?://)", markdown) is None  # no tag, only autolinks

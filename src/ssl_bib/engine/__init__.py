@@ -1,15 +1,15 @@
-"""Render references with citeproc-py in any CSL style.
+"""The CSL engine: references rendered with citeproc-py in any CSL style, as runs.
 
-Each entry is rendered once per style to HTML-escaped text with <i>/<b> tags (reflist.py
-derives Markdown, HTML and plain text from it). Also here: what citeproc-py lacks (year
-suffixes, a repeated substituted title, punctuation). What makes it fast enough is in
-speed.py; the two are the only modules that use citeproc-py.
+Each entry is rendered once per style into runs, text with formatting (runs.py, whose
+formatter citeproc-py writes with); the writers serialise runs as Markdown, HTML or text.
+Also here: what citeproc-py lacks (year suffixes, a repeated substituted title,
+punctuation). What makes it fast enough is in fast.py. This package is the only user of
+citeproc-py and lxml.
 """
 
 from __future__ import annotations
 
 import difflib
-import html
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -22,14 +22,18 @@ from ..csl import item as csl_item
 from ..errors import StyleError
 from ..model import Name, Reference
 from . import fast as speed
+from . import runs
+from .runs import Link, Run, Styled, plain
+
+__all__ = ["Entry", "Link", "Run", "Styled", "forget", "load_style", "plain", "render_entries", "style_path"]
 
 
 @dataclass(frozen=True)
 class Entry:
-    """One rendered bibliography entry: its key and its text as HTML."""
+    """One rendered bibliography entry: its key and its runs."""
 
     key: str
-    html: str
+    runs: tuple[Run, ...]
 
 
 def style_path(name: str) -> str:
@@ -109,12 +113,12 @@ _PROBES = tuple(
 
 
 def _probe(name: str, style: Any) -> None:
-    from citeproc import Citation, CitationItem, CitationStylesBibliography, formatter
+    from citeproc import Citation, CitationItem, CitationStylesBibliography
     from citeproc.source.json import CiteProcJSON
 
     try:
         source = CiteProcJSON([_render_item(probe, "") for probe in _PROBES])
-        bibliography = CitationStylesBibliography(style, source, formatter.html)
+        bibliography = CitationStylesBibliography(style, source, runs)
         for probe in _PROBES:
             bibliography.register(Citation([CitationItem(probe.key)]))
         bibliography.sort()
@@ -149,7 +153,7 @@ def _style_text(style: Any) -> str:
 
 def _render_item(ref: Reference, suffix: str) -> dict[str, Any]:
     data = csl_item(ref)
-    # citeproc-py's HTML formatter escapes its own terms but not the data: escape every
+    # our formatter (runs.py) escapes citeproc-py's own terms but not the data: escape every
     # string of the item here (the title keeps only the nocase spans csl_title adds).
     for name, value in data.items():
         if isinstance(value, str):
@@ -171,8 +175,7 @@ def _render_name(name: Name) -> dict[str, str]:
     return {k: _escape(v) for k, v in parts.items() if v}
 
 
-def _escape(text: str) -> str:
-    return html.escape(text, quote=False)
+_escape = runs.text
 
 
 def _year_suffixes(refs: Sequence[Reference], style: Any) -> dict[str, str]:
@@ -220,7 +223,7 @@ def render_entries(refs: Sequence[Reference], style_name: str, fast: bool | None
 
 
 def _render(refs: Sequence[Reference], style_name: str, fast: bool) -> tuple[Entry, ...]:
-    from citeproc import Citation, CitationItem, CitationStylesBibliography, formatter
+    from citeproc import Citation, CitationItem, CitationStylesBibliography
     from citeproc.source.json import CiteProcJSON
 
     style = load_style(style_name, fast)
@@ -229,15 +232,15 @@ def _render(refs: Sequence[Reference], style_name: str, fast: bool) -> tuple[Ent
     data = [_render_item(r, suffixes.get(r.key, "")) for r in refs]
     # no catch-all here: the style was tried when it loaded, so a failure now is a bug
     if fast:
-        raw = speed.render_bibliography(style, data, formatter.html)
+        raw = speed.render_bibliography(style, data, runs)
     else:
-        bibliography = CitationStylesBibliography(style, CiteProcJSON(data), formatter.html)
+        bibliography = CitationStylesBibliography(style, CiteProcJSON(data), runs)
         for ref in refs:
             bibliography.register(Citation([CitationItem(ref.key)]))
         bibliography.sort()
         raw = list(zip(bibliography.keys, bibliography.bibliography(), strict=True))
     by_key = {r.key: r for r in refs}
-    return tuple(Entry(k, _drop_repeated_title(_tidy(str(t)), by_key[k])) for k, t in raw)
+    return tuple(Entry(k, runs.parse(_drop_repeated_title(_tidy(str(t)), by_key[k]))) for k, t in raw)
 
 
 def _drop_repeated_title(text: str, ref: Reference) -> str:
@@ -250,8 +253,10 @@ def _drop_repeated_title(text: str, ref: Reference) -> str:
     if len(starts) < 2:
         return text
     first, second = starts[0], starts[1]
-    if text[first - 3 : first] == text[second - 3 : second] == "<i>":
-        first, second = first - 3, second - 3
+    italic = runs.opening("italic")
+    n = len(italic)
+    if text[first - n : first] == text[second - n : second] == italic:
+        first, second = first - n, second - n
     n = 0
     while first + n < second and second + n < len(text) and text[first + n] == text[second + n]:
         n += 1

@@ -1,7 +1,6 @@
 """Reference lists grouped by the list's sections: Markdown, HTML and plain text.
 
-All three are derived from one rendering of the entries (citeproc_render.py), so they
-always agree.
+All three serialise one rendering of the entries (the engine's runs), so they always agree.
 """
 
 from __future__ import annotations
@@ -12,15 +11,9 @@ import textwrap
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from ..engine import Entry, render_entries
+from ..engine import Entry, Link, Run, Styled, plain, render_entries
 from ..model import Reference, Section
 from . import Job
-
-# A URL in rendered text ends before white space, quotes or angle brackets (escaped as
-# entities: &lt; &gt; &quot;), and before trailing punctuation or an unbalanced ")".
-_URL = re.compile(r"https?://(?:(?!&lt;|&gt;|&quot;)[^\s<>\"])+(?<![.,;:])")
-_TAG = re.compile(r"<(/?)([a-z]+)[^>]*>")
-
 
 # --- grouping --------------------------------------------------------------------------------
 
@@ -72,12 +65,13 @@ def render_markdown(refs: Sequence[Reference], job: Job) -> str:
         lines += ["#" * (depth[block.section.id] + 1) + " " + _md_escape(block.section.title), ""]
         for entry in block.entries:
             bullet = "" if _numbered(entry) else "- "  # "[1] ..." entries carry their own mark
-            lines += [bullet + _to_markdown(entry.html), ""]
+            lines += [bullet + _markdown(entry.runs), ""]
     return "\n".join(lines).rstrip() + "\n"
 
 
 def _numbered(entry: Entry) -> bool:
-    return re.match(r"^\[\d+\]", entry.html) is not None
+    first = entry.runs[0] if entry.runs else None
+    return isinstance(first, str) and re.match(r"^\[\d+\]", first) is not None
 
 
 def _md_escape(text: str) -> str:
@@ -86,22 +80,19 @@ def _md_escape(text: str) -> str:
     return re.sub(r"&(?=#?[A-Za-z0-9]+;)", r"\\&", text)
 
 
-def _to_markdown(fragment: str) -> str:
+_MD_MARKS = {"italic": "*", "bold": "**"}  # the others have no Markdown
+
+
+def _markdown(runs: tuple[Run, ...]) -> str:
     out = []
-    for token in re.split(r"(<[^>]+>)", fragment):
-        if m := _TAG.fullmatch(token):
-            out.append({"i": "*", "b": "**"}.get(m.group(2), ""))
-        elif token:
-            out.append(_md_text(html.unescape(token)))
-    return "".join(out)
-
-
-def _md_text(text: str) -> str:
-    pos, out = 0, []
-    for start, end in _urls(text):
-        out += [_md_escape(text[pos:start]), f"<{text[start:end]}>"]
-        pos = end
-    out.append(_md_escape(text[pos:]))
+    for run in runs:
+        if isinstance(run, Styled):
+            mark = _MD_MARKS.get(run.mark, "")
+            out.append(mark + _markdown(run.runs) + mark)
+        elif isinstance(run, Link):
+            out.append(f"<{run.url}>")
+        else:
+            out.append(_md_escape(run))
     return "".join(out)
 
 
@@ -114,7 +105,7 @@ def render_text(refs: Sequence[Reference], job: Job) -> str:
         title = block.section.title
         lines += [title, "=-~."[min(depth[block.section.id], 3)] * len(title), ""]
         for entry in block.entries:
-            text = html.unescape(_TAG.sub("", entry.html))
+            text = plain(entry.runs)
             lines += textwrap.wrap(
                 text, 78, subsequent_indent="    ", break_long_words=False, break_on_hyphens=False
             ) + [""]
@@ -150,7 +141,7 @@ def render_html(refs: Sequence[Reference], job: Job) -> str:
         for entry in block.entries:
             anchor = entry.key if entry.key not in seen else f"{entry.key}-in-{sid}"
             seen.add(entry.key)
-            items.append(f'<li id="{anchor}">{_link_urls(entry.html)}</li>')
+            items.append(f'<li id="{anchor}">{_html(entry.runs)}</li>')
         if items:
             body.append('<ul class="refs">\n' + "\n".join(items) + "\n</ul>")
     return (
@@ -165,21 +156,26 @@ def render_html(refs: Sequence[Reference], job: Job) -> str:
     )
 
 
-def _urls(text: str) -> list[tuple[int, int]]:
-    """Where the URLs in a text are: ranges, each ending before an unbalanced ")"."""
-    spans = []
-    for m in _URL.finditer(text):
-        url = m.group(0)
-        while url.endswith(")") and url.count(")") > url.count("("):
-            url = url[:-1].rstrip(".,;:")
-        spans.append((m.start(), m.start() + len(url)))
-    return spans
+# The tags citeproc-py's HTML formatter writes for each mark.
+_HTML_TAGS = {
+    "italic": ("<i>", "</i>"),
+    "bold": ("<b>", "</b>"),
+    "light": ("<l>", "</l>"),
+    "underline": ("<u>", "</u>"),
+    "superscript": ("<sup>", "</sup>"),
+    "subscript": ("<sub>", "</sub>"),
+    "small-caps": ('<span style="font-variant:small-caps;">', "</span>"),
+}
 
 
-def _link_urls(fragment: str) -> str:
-    out, pos = [], 0
-    for start, end in _urls(fragment):
-        url = fragment[start:end]
-        out += [fragment[pos:start], f'<a href="{html.escape(html.unescape(url))}">{url}</a>']
-        pos = end
-    return "".join(out) + fragment[pos:]
+def _html(runs: tuple[Run, ...]) -> str:
+    out = []
+    for run in runs:
+        if isinstance(run, Styled):
+            start, end = _HTML_TAGS[run.mark]
+            out.append(start + _html(run.runs) + end)
+        elif isinstance(run, Link):
+            out.append(f'<a href="{html.escape(run.url)}">{html.escape(run.url, quote=False)}</a>')
+        else:
+            out.append(html.escape(run, quote=False))
+    return "".join(out)
