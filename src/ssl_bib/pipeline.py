@@ -15,7 +15,7 @@ from .lock import Lock, load_lock, save_lock
 from .model import Catalog, Reference
 from .references import build_references, pinned_keys
 from .resolve import Progress, ResolveReport, pending, resolve
-from .writers import STYLED, Job, file_name, writer
+from .writers import FORMATS, Job
 
 if TYPE_CHECKING:
     from .arxiv_source import Source
@@ -99,7 +99,7 @@ def check_sections(catalog: Catalog, section_ids: Sequence[str]) -> None:
 
 def check_styles(formats: Sequence[str], styles: Sequence[str]) -> None:
     """Fail on a style that does not exist, when a format uses styles."""
-    if any(fmt in STYLED for fmt in formats):
+    if any(FORMATS[fmt].styled for fmt in formats):
         from .engine import style_path
 
         for style in styles:
@@ -123,8 +123,8 @@ def plan_files(formats: Sequence[str], styles: Sequence[str]) -> dict[str, tuple
     two styles that would write the same file are an error."""
     plan: dict[str, tuple[str, str]] = {}
     for fmt in formats:
-        for style in styles if fmt in STYLED else styles[:1]:
-            name = file_name(fmt, style)
+        for style in styles if FORMATS[fmt].styled else styles[:1]:
+            name = FORMATS[fmt].file_name(style)
             if name in plan and plan[name][1] != style:
                 raise OutputError(
                     f"styles {plan[name][1]!r} and {style!r} would both write {name}; "
@@ -147,7 +147,7 @@ def render_all(
     # style by style: a list is rendered once per style, whatever the number of formats
     for name, (fmt, style) in sorted(plan.items(), key=lambda entry: list(styles).index(entry[1][1])):
         job = Job(catalog.title, catalog.sections, style, tuple(only))
-        files[name] = writer(fmt)(refs, job)
+        files[name] = FORMATS[fmt].writer()(refs, job)
     return {name: files[name] for name in plan}
 
 

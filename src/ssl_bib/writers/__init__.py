@@ -5,11 +5,8 @@ from __future__ import annotations
 import importlib
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from typing import Literal
 
 from ..model import Reference, Section
-
-Format = Literal["bibtex", "biblatex", "csl-json", "zotero-rdf", "markdown", "html", "text"]
 
 
 @dataclass(frozen=True)
@@ -22,26 +19,41 @@ class Job:
     only: tuple[str, ...] = ()  # section ids chosen with --section (and their children)
 
 
-# format -> (module, function, file name pattern); modules load lazily (citeproc is slow to import)
-FORMATS: dict[str, tuple[str, str, str]] = {
-    "bibtex": ("bibtex", "render_bibtex", "papers.bib"),
-    "biblatex": ("bibtex", "render_biblatex", "papers-biblatex.bib"),
-    "csl-json": ("csl_json", "render", "papers.json"),
-    "zotero-rdf": ("zotero_rdf", "render", "papers.rdf"),
-    "markdown": ("reflist", "render_markdown", "references-{style}.md"),
-    "html": ("reflist", "render_html", "references-{style}.html"),
-    "text": ("reflist", "render_text", "references-{style}.txt"),
+Render = Callable[[Sequence[Reference], Job], str]
+
+
+@dataclass(frozen=True)
+class Format:
+    """An output format: its name (as the CLI takes it), where its writer lives (loaded when
+    used: citeproc-py is slow to import), the file it writes, and whether it takes a style."""
+
+    name: str
+    module: str
+    function: str
+    file_pattern: str
+    styled: bool = False
+
+    def writer(self) -> Render:
+        """The format's render function."""
+        render: Render = getattr(importlib.import_module(f"{__name__}.{self.module}"), self.function)
+        return render
+
+    def file_name(self, style: str) -> str:
+        """The file the format is written to inside the output folder."""
+        stem = style.rsplit("/", 1)[-1].removesuffix(".csl")
+        return self.file_pattern.format(style=stem)
+
+
+# Every format, in the order `--format all` writes them: the one registry.
+FORMATS: dict[str, Format] = {
+    f.name: f
+    for f in (
+        Format("bibtex", "bibtex", "render_bibtex", "papers.bib"),
+        Format("biblatex", "bibtex", "render_biblatex", "papers-biblatex.bib"),
+        Format("csl-json", "csl_json", "render", "papers.json"),
+        Format("zotero-rdf", "zotero_rdf", "render", "papers.rdf"),
+        Format("markdown", "reflist", "render_markdown", "references-{style}.md", styled=True),
+        Format("html", "reflist", "render_html", "references-{style}.html", styled=True),
+        Format("text", "reflist", "render_text", "references-{style}.txt", styled=True),
+    )
 }
-STYLED = ("markdown", "html", "text")
-
-
-def writer(fmt: str) -> Callable[[Sequence[Reference], Job], str]:
-    """Return the render function of a format."""
-    module, function, _ = FORMATS[fmt]
-    return getattr(importlib.import_module(f"{__name__}.{module}"), function)  # type: ignore[no-any-return]
-
-
-def file_name(fmt: str, style: str) -> str:
-    """Name the file a format is written to inside the output folder."""
-    stem = style.rsplit("/", 1)[-1].removesuffix(".csl")
-    return FORMATS[fmt][2].format(style=stem)
