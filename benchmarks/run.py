@@ -169,7 +169,7 @@ def bench_titles(n: int, delay: float, on_server: int) -> None:
         wall, cpu = time.perf_counter() - start, time.process_time() - cpu
         from ssl_bib.titles import normalize_title
 
-        got = {t: lock.titles.get(normalize_title(t)) for t in truth}
+        got = {t: lock.title_id(normalize_title(t)) for t in truth}
         found = sum(1 for t, i in truth.items() if i and got[t] == i)
         wrong = sum(1 for t, i in truth.items() if got[t] and got[t] != i)
         on_arxiv = sum(1 for i in truth.values() if i)

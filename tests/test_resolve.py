@@ -156,7 +156,7 @@ def test_title_search_accepts_close_match_and_rejects_others(fake_arxiv, tmp_pat
     )
     lock = Lock()
     report = _resolve(parse_catalog(text), lock, _source(fake_arxiv.url), tmp_path / "papers.lock")
-    assert lock.titles == {
+    assert {title: search.arxiv for title, search in lock.titles.items()} == {
         # capitals and a missing hyphen: the same paper
         "ssd a unified framework for selfsupervised outlier detection": "2103.12051",
         # one word dropped from a long title: still the same paper
@@ -333,7 +333,7 @@ def test_a_title_match_needs_the_lists_evidence(fake_arxiv, tmp_path):
     )
     lock = Lock()
     _resolve(catalog, lock, _source(fake_arxiv.url), tmp_path / "papers.lock")
-    assert list(lock.titles.values()) == [None, None, "1912.01991"]
+    assert [search.arxiv for search in lock.titles.values()] == [None, None, "1912.01991"]
     near = [
         f.message for f in check(catalog, load_lock(tmp_path / "papers.lock")) if f.kind == "possible-match"
     ]

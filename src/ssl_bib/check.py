@@ -45,7 +45,7 @@ def check(catalog: Catalog, lock: Lock) -> list[Finding]:
                 ("duplicate", f"same paper as line {seen[ident]} (one record, listed in both sections)")
             )
         seen.setdefault(ident, paper.line)
-        record = lock.records.get(ident)
+        record = lock.record(ident)
         if record and normalize_title(record.title) != normalize_title(paper.title):
             found.append(("title-differs", f"arXiv's title is {record.title!r}"))
         if record and parse_venue(paper.venue).kind == "preprint":
@@ -82,15 +82,15 @@ def _arxiv_status(paper: Paper, lock: Lock) -> list[Found]:
             )
         ]
     if paper.arxiv:
-        if paper.arxiv in lock.records:
+        if paper.arxiv in lock.papers:
             return []
         return [("unresolved", f"arXiv:{paper.arxiv} is not resolved yet (run resolve)")]
-    if found := lock.titles.get(norm):
+    if found := lock.title_id(norm):
         return [("no-arxiv-id", f"no arXiv ID in the list; title search found arXiv:{found}")]
     if norm not in lock.titles:
         return [("no-arxiv-id", "no arXiv ID in the list; not looked up yet (run resolve)")]
     out = [("no-arxiv-id", "no arXiv ID and no arXiv paper with this title; using the catalog's fields")]
-    if near := lock.near.get(norm):
+    if near := lock.titles[norm].near:
         out.append(
             (
                 "possible-match",

@@ -16,7 +16,7 @@ from .model import ArxivRecord
 SCHEMA = 1
 
 
-@dataclass
+@dataclass(frozen=True)
 class Lookup:
     """Where and when a lookup was made."""
 
@@ -33,39 +33,52 @@ class NearMiss:
     reason: str
 
 
+@dataclass(frozen=True)
+class Fetched:
+    """What arXiv said about one paper, and where and when it said so."""
+
+    record: ArxivRecord
+    lookup: Lookup
+
+
+@dataclass(frozen=True)
+class TitleSearch:
+    """What a search for one title found: an arXiv ID or nothing, and the match not taken."""
+
+    arxiv: str | None
+    lookup: Lookup
+    near: NearMiss | None = None
+
+
 @dataclass
 class Lock:
-    """Records by arXiv ID; IDs and titles arXiv did not know; the keys handed out."""
+    """One frozen record per arXiv ID (fetched, or missing: arXiv said it has no such ID), per
+    normalized title searched, and the citation keys handed out (identity -> key)."""
 
-    records: dict[str, ArxivRecord] = field(default_factory=dict)
-    fetched: dict[str, Lookup] = field(default_factory=dict)  # arXiv ID -> lookup
-    missing: dict[str, Lookup] = field(default_factory=dict)  # arXiv ID -> failed lookup
-    titles: dict[str, str | None] = field(default_factory=dict)  # normalized title -> ID
-    title_lookups: dict[str, Lookup] = field(default_factory=dict)
-    near: dict[str, NearMiss] = field(default_factory=dict)  # normalized title -> not taken
-    keys: dict[str, str] = field(default_factory=dict)  # identity -> citation key
+    papers: dict[str, Fetched] = field(default_factory=dict)
+    missing: dict[str, Lookup] = field(default_factory=dict)
+    titles: dict[str, TitleSearch] = field(default_factory=dict)
+    keys: dict[str, str] = field(default_factory=dict)
 
-    # The paired tables change together, through these three: nothing leaves a record
-    # without its lookup, or a title without its stamp.
+    def record(self, arxiv_id: str) -> ArxivRecord | None:
+        """What arXiv said about a paper, if it was fetched."""
+        fetched = self.papers.get(arxiv_id)
+        return fetched.record if fetched else None
+
+    @property
+    def records(self) -> dict[str, ArxivRecord]:
+        """Every fetched record by arXiv ID (a new dict: for reading)."""
+        return {arxiv_id: fetched.record for arxiv_id, fetched in self.papers.items()}
+
+    def title_id(self, norm: str) -> str | None:
+        """The arXiv ID a normalized title was found as, if it was."""
+        search = self.titles.get(norm)
+        return search.arxiv if search else None
+
     def store(self, record: ArxivRecord, stamp: Lookup) -> None:
-        """Keep what arXiv said about a paper, and where and when it said so."""
-        self.records[record.id] = record
-        self.fetched[record.id] = stamp
+        """Keep what arXiv said about a paper (an ID arXiv now knows is no longer missing)."""
+        self.papers[record.id] = Fetched(record, stamp)
         self.missing.pop(record.id, None)
-
-    def store_missing(self, arxiv_id: str, stamp: Lookup) -> None:
-        """Keep that arXiv answered it does not have this ID."""
-        self.missing[arxiv_id] = stamp
-
-    def store_title(
-        self, norm: str, arxiv_id: str | None, stamp: Lookup, near: NearMiss | None = None
-    ) -> None:
-        """Keep what a title search found (an ID or nothing), and the match not taken."""
-        self.titles[norm] = arxiv_id
-        self.title_lookups[norm] = stamp
-        self.near.pop(norm, None)
-        if near is not None:
-            self.near[norm] = near
 
 
 def load_lock(path: str | Path) -> Lock:
@@ -116,22 +129,23 @@ def _from_json(data: dict[str, Any]) -> Lock:
     for arxiv_id, entry in _mapping(data, "papers").items():
         _check_record(arxiv_id, entry)
         entry = dict(entry)
-        lock.fetched[arxiv_id] = Lookup(entry.pop("source"), entry.pop("fetched"))
+        stamp = Lookup(entry.pop("source"), entry.pop("fetched"))
         for name in ("authors", "categories"):
             entry[name] = tuple(entry.get(name, ()))
-        lock.records[arxiv_id] = ArxivRecord(id=arxiv_id, **entry)
+        lock.papers[arxiv_id] = Fetched(ArxivRecord(id=arxiv_id, **entry), stamp)
     for arxiv_id, entry in _mapping(data, "missing").items():
         lock.missing[_checked_id(arxiv_id, "missing")] = _lookup(entry, f"missing {arxiv_id!r}")
     for title, entry in _mapping(data, "titles").items():
         found = entry.get("arxiv") if isinstance(entry, dict) else None
         if found is not None and not isinstance(found, str):
             raise ValueError(f"titles {title!r}: 'arxiv' must be an arXiv ID or null")
-        lock.titles[title] = _checked_id(found, f"titles {title!r}") if found else None
         near = entry.get("near")
-        if near is not None:
-            lock.near[title] = _near(near, f"titles {title!r}")
         rest = {k: v for k, v in entry.items() if k not in ("arxiv", "near")}
-        lock.title_lookups[title] = _lookup(rest, f"titles {title!r}")
+        lock.titles[title] = TitleSearch(
+            _checked_id(found, f"titles {title!r}") if found else None,
+            _lookup(rest, f"titles {title!r}"),
+            None if near is None else _near(near, f"titles {title!r}"),
+        )
     for ident, key in _mapping(data, "keys").items():
         if not isinstance(key, str) or not _KEY.match(key):
             raise ValueError(f"keys {ident!r}: {key!r} is not a citation key (a-z, 0-9, _:.-)")
@@ -195,15 +209,14 @@ def _check_record(arxiv_id: str, entry: Any) -> None:
 def dumps_lock(lock: Lock) -> str:
     """Serialise a lock: sorted keys, one field a line, stable across runs."""
     papers = {}
-    for arxiv_id, record in lock.records.items():
-        entry = {k: v for k, v in asdict(record).items() if k != "id" and v not in (None, ())}
-        entry.update(asdict(lock.fetched[arxiv_id]))
-        papers[arxiv_id] = entry
+    for arxiv_id, fetched in lock.papers.items():
+        entry = {k: v for k, v in asdict(fetched.record).items() if k != "id" and v not in (None, ())}
+        papers[arxiv_id] = {**entry, **asdict(fetched.lookup)}
     titles: dict[str, dict[str, Any]] = {}
-    for t, a in lock.titles.items():
-        titles[t] = {"arxiv": a, **asdict(lock.title_lookups[t])}
-        if t in lock.near:
-            titles[t]["near"] = asdict(lock.near[t])
+    for t, search in lock.titles.items():
+        titles[t] = {"arxiv": search.arxiv, **asdict(search.lookup)}
+        if search.near is not None:
+            titles[t]["near"] = asdict(search.near)
     data = {
         "schema": SCHEMA,
         "papers": papers,

@@ -21,14 +21,13 @@ def identity(paper: Paper, lock: Lock) -> str:
     if paper.arxiv:
         return paper.arxiv
     norm = normalize_title(paper.title)
-    return lock.titles.get(norm) or f"title:{norm}"
+    return lock.title_id(norm) or f"title:{norm}"
 
 
 def _drafts(catalog: Catalog, lock: Lock) -> dict[str, tuple[list[Paper], Reference]]:
     """Each paper identity with its catalog rows and its (still keyless) reference."""
     return {
-        ident: (rows, _draft(rows, lock.records.get(ident)))
-        for ident, rows in _grouped(catalog, lock).items()
+        ident: (rows, _draft(rows, lock.record(ident))) for ident, rows in _grouped(catalog, lock).items()
     }
 
 

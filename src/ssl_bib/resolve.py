@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING
 
 from .errors import ArxivUnavailable
 from .keys import ascii_fold
-from .lock import Lock, Lookup, NearMiss
+from .lock import Lock, Lookup, NearMiss, TitleSearch
 from .model import ArxivRecord, Catalog, Paper
 from .names import split_name
 from .references import pinned_keys
@@ -38,7 +38,7 @@ def pending(catalog: Catalog, lock: Lock, refresh: bool = False) -> tuple[list[s
     ids = list(dict.fromkeys(p.arxiv for p in catalog.papers if p.arxiv))
     titles = list(dict.fromkeys(p.title for p in catalog.papers if not p.arxiv))
     if not refresh:
-        ids = [i for i in ids if i not in lock.records and i not in lock.missing]
+        ids = [i for i in ids if i not in lock.papers and i not in lock.missing]
         titles = [t for t in titles if normalize_title(t) not in lock.titles]
     return ids, titles
 
@@ -70,7 +70,7 @@ def resolve(
             for record in batch.found:
                 lock.store(record, stamp)
             for arxiv_id in batch.missing:
-                lock.store_missing(arxiv_id, stamp)
+                lock.missing[arxiv_id] = stamp
             report.fetched += [r.id for r in batch.found]
             report.missing += batch.missing
             report.invalid += batch.invalid
@@ -102,7 +102,7 @@ def _store_title(
             match = record
             break
         near = near or NearMiss(record.id, record.title, doubt)
-    lock.store_title(norm, match.id if match else None, stamp, None if match else near)
+    lock.titles[norm] = TitleSearch(match.id if match else None, stamp, None if match else near)
     if match:
         lock.store(match, stamp)
         report.titles_found.append(paper.title)
