@@ -98,24 +98,16 @@ def import_cmd(project: Any, list_md: Path, output: Path | None) -> None:
     bullet links become papers, with their arXiv IDs parsed from links and labels.
     Hand-written fields (authors, year, doi, key) of an existing catalog are kept.
     """
-    from .catalog import load_catalog, parse_catalog
-    from .files import write_atomic
-    from .importer import import_markdown, keep_hand_fields
+    from .pipeline import run_import
 
-    target = output or project.catalog_path
-    imported = import_markdown(list_md)
-    text = imported.text
-    if str(target) != "-" and target.exists():  # keep what a maintainer wrote by hand
-        text = keep_hand_fields(text, load_catalog(target))
-    parse_catalog(text, str(target))
+    imported = run_import(project, list_md, output)
     for problem in imported.left_out:
         click.echo(str(problem), err=True)
-    if str(target) == "-":
-        click.echo(text, nl=False)
+    if str(imported.target) == "-":
+        click.echo(imported.text, nl=False)
         click.echo(f"{list_md}: {imported.summary}", err=True)
-        return
-    write_atomic(target, text)
-    click.echo(f"{target}: {imported.summary}", err=True)
+    else:
+        click.echo(f"{imported.target}: {imported.summary}", err=True)
 
 
 @dataclass(frozen=True)
@@ -184,20 +176,18 @@ def _source_options(f: Callable[..., Any]) -> Callable[..., Any]:
     return command
 
 
-def _resolve(project: Any, source: _SourceSpec, refresh: bool = False) -> Any:
-    from .pipeline import make_source, pin_keys, run_resolve
+def _sourcing(source: _SourceSpec) -> Callable[[], Any] | None:
+    """What makes the arXiv source the options name (None: offline)."""
+    from .pipeline import make_source
 
     if source.offline:
-        catalog, lock = project.load()
-        return pin_keys(project, catalog, lock) if project.lock_path.exists() else None
-    return run_resolve(
-        project,
-        lambda: make_source(source.arxiv_url, source.snapshot, source.delay, source.backoff),
-        refresh=refresh,
-        progress=_progress(),
-        on_wait=lambda: click.echo(
-            f"ssl-bib: another run is resolving {project.catalog_path}; waiting for it to finish", err=True
-        ),
+        return None
+    return lambda: make_source(source.arxiv_url, source.snapshot, source.delay, source.backoff)
+
+
+def _waiting(project: Any) -> Callable[[], None]:
+    return lambda: click.echo(
+        f"ssl-bib: another run is resolving {project.catalog_path}; waiting for it to finish", err=True
     )
 
 
@@ -212,7 +202,11 @@ def resolve(project: Any, refresh: bool, source: _SourceSpec) -> None:
     One request per 100 arXiv IDs, 3 seconds apart; papers without an ID are searched by
     title. Only what the lock lacks is fetched, unless --refresh.
     """
-    report = _resolve(project, source, refresh)
+    from .pipeline import run_resolve
+
+    report = run_resolve(
+        project, _sourcing(source), refresh=refresh, progress=_progress(), on_wait=_waiting(project)
+    )
     if report is None:
         return
     if not (
@@ -287,8 +281,9 @@ def export(
     styles = list(dict.fromkeys(styles))
     # everything that can be wrong with the command is found before any network or rendering
     _check_target(output, len(plan_files(chosen, styles)))
-    resolve_first = None if source.offline else lambda: _resolve(project, source)
-    files = run_export(project, chosen, styles, sections, resolve_first)
+    files = run_export(
+        project, chosen, styles, sections, _sourcing(source), progress=_progress(), on_wait=_waiting(project)
+    )
     _emit(files, output, project.output_dir)
 
 
@@ -338,10 +333,9 @@ def check(project: Any, fmt: str) -> None:
     Label/link mismatches, the same paper in several sections, papers without an arXiv
     ID, papers not resolved yet, unknown venues, titles that differ from arXiv's.
     """
-    from .check import check as run_check
+    from .pipeline import run_check
 
-    catalog, lock = project.load()
-    findings = run_check(catalog, lock)
+    catalog, findings = run_check(project)
     if fmt == "json":
         click.echo(json.dumps([asdict(f) for f in findings], indent=2, ensure_ascii=False))
     else:

@@ -9,6 +9,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from .catalog import load_catalog
+from .check import Finding, check
 from .errors import CatalogError, OutputError, Problem
 from .files import exclusive, write_all
 from .lock import Lock, load_lock, save_lock
@@ -51,40 +52,85 @@ def make_source(arxiv_url: str, snapshot: str | None, delay: float, backoff: flo
     return SnapshotSource(snapshot) if snapshot else ApiSource(arxiv_url, delay=delay, backoff=backoff)
 
 
+@dataclass(frozen=True)
+class Imported:
+    """What an import wrote (or, for '-', what it would write), and what it left out."""
+
+    target: Path
+    text: str
+    summary: str
+    left_out: tuple[Problem, ...]
+
+
+def run_import(project: Project, list_md: Path, output: Path | None = None) -> Imported:
+    """The import command: the list as a catalog, keeping the hand-written fields of the
+    catalog it replaces; checked as any catalog is read, then written (unless to '-')."""
+    from .catalog import parse_catalog
+    from .files import write_atomic
+    from .importer import import_markdown, keep_hand_fields  # markdown-it: only here
+
+    target = output or project.catalog_path
+    imported = import_markdown(list_md)
+    text = imported.text
+    if str(target) != "-" and target.exists():  # keep what a maintainer wrote by hand
+        text = keep_hand_fields(text, load_catalog(target))
+    parse_catalog(text, str(target))
+    if str(target) != "-":
+        write_atomic(target, text)
+    return Imported(target, text, imported.summary, tuple(imported.left_out))
+
+
+Sourcing = Callable[[], "Source"]  # makes the source when there is something to look up
+
+
 def run_resolve(
     project: Project,
-    source: Callable[[], Source],
+    source: Sourcing | None,
     *,
     refresh: bool = False,
     progress: Progress = lambda stage, done, total: None,
     on_wait: Callable[[], None] = lambda: None,
-) -> ResolveReport:
-    """Resolve what the lock lacks (or everything with refresh), saving as it goes; one run
-    at a time per project (a second waits, then finds what the first resolved)."""
+) -> ResolveReport | None:
+    """The resolve command: look up what the lock lacks (or everything with refresh), saving
+    as it goes. With no source (offline), only hand out keys, and only to an existing lock
+    (None when there is none)."""
+    catalog = load_catalog(project.catalog_path)
+    if source is None:
+        if not project.lock_path.exists():
+            return None
+        with exclusive(project.busy_path, on_wait):
+            _pin_keys(project, catalog, load_lock(project.lock_path))
+        return ResolveReport()
+    return _resolved(project, catalog, source, refresh, progress, on_wait)[1]
+
+
+def _resolved(
+    project: Project,
+    catalog: Catalog,
+    source: Sourcing,
+    refresh: bool = False,
+    progress: Progress = lambda stage, done, total: None,
+    on_wait: Callable[[], None] = lambda: None,
+) -> tuple[Lock, ResolveReport]:
+    """Resolve under the project's run lock, one run at a time (a second waits, then finds
+    what the first resolved): the lock as saved, and what was looked up."""
     with exclusive(project.busy_path, on_wait):
-        catalog, lock = project.load()
+        lock = load_lock(project.lock_path)  # as the last run left it
         ids, titles = pending(catalog, lock, refresh)
         if not ids and not titles and not refresh:
-            return pin_keys(project, catalog, lock)
-        return resolve(
-            catalog,
-            lock,
-            source(),
-            save=lambda lk: save_lock(lk, project.lock_path),
-            refresh=refresh,
-            progress=progress,
-        )
+            _pin_keys(project, catalog, lock)
+            return lock, ResolveReport()
+        save = lambda lk: save_lock(lk, project.lock_path)  # noqa: E731
+        return lock, resolve(catalog, lock, source(), save=save, refresh=refresh, progress=progress)
 
 
-def pin_keys(project: Project, catalog: Catalog, lock: Lock) -> ResolveReport:
-    """Hand out keys to papers that have none in the lock yet, without looking anything up."""
+def _pin_keys(project: Project, catalog: Catalog, lock: Lock) -> None:
+    """Hand out keys to papers that have none in the lock yet (the caller holds the run
+    lock), without looking anything up."""
     keys = pinned_keys(catalog, lock)
     if keys != lock.keys:
-        with exclusive(project.busy_path):
-            lock = load_lock(project.lock_path)  # as the last writer left it
-            lock.keys = pinned_keys(catalog, lock)
-            save_lock(lock, project.lock_path)
-    return ResolveReport()
+        lock.keys = keys
+        save_lock(lock, project.lock_path)
 
 
 def check_sections(catalog: Catalog, section_ids: Sequence[str]) -> None:
@@ -156,17 +202,28 @@ def run_export(
     formats: Sequence[str],
     styles: Sequence[str],
     sections: Sequence[str] = (),
-    resolve_first: Callable[[], object] | None = None,
+    source: Sourcing | None = None,
+    progress: Progress = lambda stage, done, total: None,
+    on_wait: Callable[[], None] = lambda: None,
 ) -> dict[str, str]:
-    """The export command: check styles and sections, resolve what the lock lacks (when
-    asked), read the catalog and lock once, build the references once, render every file."""
+    """The export command: check styles and sections, read the catalog and the lock once,
+    resolve what the lock lacks first (unless offline: no source), build the references
+    once, render every file (each style once); file name -> text."""
     check_styles(formats, styles)
     catalog = load_catalog(project.catalog_path)
     check_sections(catalog, sections)
-    if resolve_first is not None:
-        resolve_first()
-    refs = select(build_references(catalog, load_lock(project.lock_path)), catalog, sections)
+    if source is None:
+        lock = load_lock(project.lock_path)
+    else:
+        lock, _ = _resolved(project, catalog, source, progress=progress, on_wait=on_wait)
+    refs = select(build_references(catalog, lock), catalog, sections)
     return render_all(refs, catalog, formats, styles, sections)
+
+
+def run_check(project: Project) -> tuple[Catalog, list[Finding]]:
+    """The check command: what is doubtful in the catalog and lock (not errors)."""
+    catalog, lock = project.load()
+    return catalog, check(catalog, lock)
 
 
 def write_outputs(files: dict[str, str], out_dir: Path) -> None:
