@@ -72,20 +72,45 @@ def forget() -> None:
 
 @lru_cache(maxsize=16)
 def load_style(name: str, fast: bool = True) -> Any:
-    """Parse a CSL style once per process: with the speed-ups' element classes (fast), or
-    as citeproc-py parses it."""
-    from citeproc import CitationStylesStyle
-
+    """Parse a CSL style once per process, and try it on the probes: with the speed-ups'
+    element classes (fast), or as citeproc-py parses it. A style citeproc-py cannot read or
+    apply is a StyleError; a failure of the speed-ups on a style citeproc-py renders is a
+    bug, and keeps its traceback."""
     path = style_path(name)
     _check_csl(name, path)
+    if not fast:
+        return _plain_style(name, path)
     try:
-        style = speed.parse_style(path) if fast else CitationStylesStyle(path, validate=False)
-    except Exception as exc:  # citeproc raises bare lxml/ValueErrors for a bad style
+        style = speed.parse_style(path)
+        _check_bibliography(name, style)
+        _probe(style, fast=True)
+    except StyleError:
+        raise
+    except Exception:
+        load_style(name, fast=False)  # citeproc-py's own verdict: a StyleError if it fails too
+        raise
+    return style
+
+
+def _plain_style(name: str, path: str) -> Any:
+    from citeproc import CitationStylesStyle
+
+    try:
+        style = CitationStylesStyle(path, validate=False)
+    except Exception as exc:  # citeproc-py raises bare lxml and ValueErrors for a bad style
         raise StyleError(name, reason=f"cannot read CSL style {name!r}: {exc}") from None
+    _check_bibliography(name, style)
+    try:
+        _probe(style, fast=False)
+    except Exception as exc:  # the style's own failure in citeproc-py, expected here and only here
+        reason = f"citeproc-py cannot render with CSL style {name!r}: {type(exc).__name__}: {exc}"
+        raise StyleError(name, reason=reason) from None
+    return style
+
+
+def _check_bibliography(name: str, style: Any) -> None:
     if not style.has_bibliography():
         raise StyleError(name, reason=f"CSL style {name!r} has no bibliography")
-    _probe(name, style)
-    return style
 
 
 # One reference of each kind, with every field ssl-bib fills: rendering them once when a style
@@ -112,20 +137,9 @@ _PROBES = tuple(
 )
 
 
-def _probe(name: str, style: Any) -> None:
-    from citeproc import Citation, CitationItem, CitationStylesBibliography
-    from citeproc.source.json import CiteProcJSON
-
-    try:
-        source = CiteProcJSON([_render_item(probe, "") for probe in _PROBES])
-        bibliography = CitationStylesBibliography(style, source, runs)
-        for probe in _PROBES:
-            bibliography.register(Citation([CitationItem(probe.key)]))
-        bibliography.sort()
-        bibliography.bibliography()
-    except Exception as exc:  # the style's own failure, expected here and only here
-        reason = f"citeproc-py cannot render with CSL style {name!r}: {type(exc).__name__}: {exc}"
-        raise StyleError(name, reason=reason) from None
+def _probe(style: Any, fast: bool) -> None:
+    """Render the probes with the style, as a list is rendered (whatever it raises)."""
+    _bibliography(style, [_render_item(probe, "") for probe in _PROBES], fast)
 
 
 def _check_csl(name: str, path: str) -> None:
@@ -223,24 +237,28 @@ def render_entries(refs: Sequence[Reference], style_name: str, fast: bool | None
 
 
 def _render(refs: Sequence[Reference], style_name: str, fast: bool) -> tuple[Entry, ...]:
-    from citeproc import Citation, CitationItem, CitationStylesBibliography
-    from citeproc.source.json import CiteProcJSON
-
     style = load_style(style_name, fast)
     suffixes = _year_suffixes(refs, style)
     # citeproc-py lower-cases ids; our keys are lower-case ASCII already (keys.py).
     data = [_render_item(r, suffixes.get(r.key, "")) for r in refs]
     # no catch-all here: the style was tried when it loaded, so a failure now is a bug
-    if fast:
-        raw = speed.render_bibliography(style, data, runs)
-    else:
-        bibliography = CitationStylesBibliography(style, CiteProcJSON(data), runs)
-        for ref in refs:
-            bibliography.register(Citation([CitationItem(ref.key)]))
-        bibliography.sort()
-        raw = list(zip(bibliography.keys, bibliography.bibliography(), strict=True))
+    raw = _bibliography(style, data, fast)
     by_key = {r.key: r for r in refs}
     return tuple(Entry(k, runs.parse(_drop_repeated_title(_tidy(str(t)), by_key[k]))) for k, t in raw)
+
+
+def _bibliography(style: Any, data: list[dict[str, Any]], fast: bool) -> list[tuple[str, str]]:
+    """Cite every item once, sort, render: (key, citeproc-py's output) in the style's order."""
+    if fast:
+        return speed.render_bibliography(style, data, runs)
+    from citeproc import Citation, CitationItem, CitationStylesBibliography
+    from citeproc.source.json import CiteProcJSON
+
+    bibliography = CitationStylesBibliography(style, CiteProcJSON(data), runs)
+    for item in data:
+        bibliography.register(Citation([CitationItem(item["id"])]))
+    bibliography.sort()
+    return list(zip(bibliography.keys, map(str, bibliography.bibliography()), strict=True))
 
 
 def _drop_repeated_title(text: str, ref: Reference) -> str:
