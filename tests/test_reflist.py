@@ -172,8 +172,9 @@ UNCOMMON = Path(__file__).parent / "data" / "uncommon.csl"  # features the usual
 def test_fast_path_renders_the_same_bytes_as_plain_citeproc(style, refs_of, monkeypatch):
     from ssl_bib import engine
     from ssl_bib.engine import fast as speed
+    from ssl_bib.engine import workers
 
-    monkeypatch.setattr(speed, "PARALLEL_MIN", 10)  # in worker processes, even the seed list
+    monkeypatch.setattr(workers, "PARALLEL_MIN", 10)  # in worker processes, even the seed list
     catalog, refs = refs_of()
     slow = engine._render(refs, style, fast=False)
     fast = engine._render(refs, style, fast=True)
@@ -214,7 +215,7 @@ def _modules_of(style) -> set[str]:
 
 
 def test_work_split_over_processes_comes_back_whole_and_in_order():
-    from ssl_bib.engine.fast import in_parallel
+    from ssl_bib.engine.workers import in_parallel
 
     def squares(work, start, stop):
         return [work * i * i for i in range(start, stop)]
@@ -224,7 +225,7 @@ def test_work_split_over_processes_comes_back_whole_and_in_order():
 
 @pytest.mark.skipif((os.cpu_count() or 1) < 2, reason="one core: no worker processes")
 def test_a_worker_that_dies_is_an_error_not_a_hang():
-    from ssl_bib.engine.fast import in_parallel
+    from ssl_bib.engine.workers import in_parallel
     from ssl_bib.errors import SslBibError
 
     def dies_past_500(work, start, stop):

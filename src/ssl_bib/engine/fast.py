@@ -16,9 +16,9 @@ bytes; a style parsed by citeproc-py itself renders as citeproc-py does.
 Never kept: anything about a `cs:date-part` node, whose attributes citeproc-py itself changes
 while rendering (`Date_Part.process` merges the calling date's attributes into them).
 
-Also here, behind `render`: citation items that know their reference and number, a sort
-that computes a key only for entries still tied, and the forked worker processes that sort
-and render long lists.
+Also here, behind `render_bibliography`: citation items that know their reference and
+number, and a sort that computes a key only for entries still tied; long lists are sorted
+and rendered by worker processes (workers.py).
 """
 
 from __future__ import annotations
@@ -29,7 +29,7 @@ from functools import cmp_to_key, lru_cache
 from types import SimpleNamespace
 from typing import Any
 
-from ..errors import SslBibError
+from . import workers
 
 CSL = "http://purl.org/net/xbiblio/csl"
 _TEXT_MARKUP = ("strip-periods", "text-case", "quotes", "prefix", "suffix")
@@ -507,10 +507,11 @@ def _lazy_sort(sort: Any, items: list[Any], context: Any) -> list[Any]:
         batch = [item for group in groups if len(group) > 1 for item in group]
         if not batch:
             break
-        if level == 0 and _FIRST_KEYS:
-            computed = [_FIRST_KEYS[id(item)] for item in batch]
+        known = [vars(item).get("first_key", _UNSET) for item in batch] if level == 0 else []
+        if known and not any(value is _UNSET for value in known):
+            computed = known
         else:
-            computed = in_parallel(key_values, (key, batch), len(batch))
+            computed = workers.in_parallel(key_values, (key, batch), len(batch))
         values = iter([_sortable(value) for value in computed])
         descending = key.get("sort", "ascending").lower() == "descending"
 
@@ -560,71 +561,6 @@ def _compare(left: Any, right: Any, descending: bool) -> int:
     return -result if descending else result
 
 
-# citeproc-py renders every entry on its own (no state passes between entries), so a long
-# bibliography is split over the machine's cores: forked workers share the parsed style.
-PARALLEL_MIN = 300
-_WORK: list[Any] = []
-
-
-def _parallel(n: int) -> bool:
-    """Whether n entries are worth worker processes, and this machine can fork them."""
-    import multiprocessing
-
-    return n >= PARALLEL_MIN and _workers() >= 2 and "fork" in multiprocessing.get_all_start_methods()
-
-
-def _workers() -> int:
-    import os
-
-    return min(os.cpu_count() or 1, 8)
-
-
-def _ignore_interrupts() -> None:
-    """Workers leave Ctrl-C to the parent, which stops them: no traceback from each worker."""
-    import signal
-
-    signal.signal(signal.SIGINT, signal.SIG_IGN)
-
-
-def in_parallel(function: Callable[[Any, int, int], list[Any]], work: Any, n: int) -> list[Any]:
-    """`function(work, 0, n)`, computed in slices by forked worker processes when n is large:
-    each slice's list, joined in order. `work` reaches the workers by the fork, not pickled.
-    A worker that dies (killed, out of memory) is an SslBibError, not a hang."""
-    import gc
-    import multiprocessing
-    from concurrent.futures import ProcessPoolExecutor
-    from concurrent.futures.process import BrokenProcessPool
-
-    if not _parallel(n):
-        return function(work, 0, n)
-    workers = _workers()
-    size = -(-n // (workers * 8))
-    _WORK[:] = [function, work]
-    gc.freeze()  # the workers' garbage collector leaves the parent's objects (and pages) alone
-    try:
-        context = multiprocessing.get_context("fork")
-        with ProcessPoolExecutor(workers, mp_context=context, initializer=_ignore_interrupts) as pool:
-            slices = [(start, min(start + size, n)) for start in range(0, n, size)]
-            try:
-                parts = list(pool.map(_work_on, slices))
-            except BrokenProcessPool:
-                raise SslBibError(
-                    "a worker process died while rendering (out of memory, or killed)"
-                ) from None
-            except BaseException:
-                pool.shutdown(cancel_futures=True)  # do not render the rest of a failed list
-                raise
-    finally:
-        gc.unfreeze()
-        _WORK.clear()
-    return [value for part in parts for value in part]
-
-
-def _work_on(bounds: tuple[int, int]) -> list[Any]:
-    function, work = _WORK
-    return function(work, *bounds)  # type: ignore[no-any-return]
-
-
 def render_bibliography(style: Any, data: Sequence[dict[str, Any]], formatter: Any) -> list[tuple[str, str]]:
     """Cite each CSL-JSON item once, sort and render, as citeproc-py's `register`, `sort` and
     `bibliography` do: with items that know their reference and number, and a long list
@@ -639,24 +575,23 @@ def render_bibliography(style: Any, data: Sequence[dict[str, Any]], formatter: A
     _number(items, bibliography.keys)
     sort = style.root.bibliography.find("cs:sort", style.root.nsmap)
     first_key = None if sort is None else sort.find("cs:key", sort.nsmap)
-    if first_key is None or not _kept("order free", style.root, _order_free) or not _parallel(len(items)):
+    order_free = _kept("order free", style.root, _order_free)
+    if first_key is None or not order_free or not workers.worth_it(len(items)):
         bibliography.sort()
         _number(items, bibliography.keys)
-        texts = in_parallel(_render_slice, (style, bibliography.items), len(items))
+        texts = workers.in_parallel(_render_slice, (style, bibliography.items), len(items))
         return list(zip(bibliography.keys, texts, strict=True))
     layout = style.root.bibliography.layout  # the context citeproc-py sorts in
-    pairs = in_parallel(_key_and_render_slice, (style, items, first_key, layout), len(items))
-    by_item = {id(item): text for item, (_, text) in zip(items, pairs, strict=True)}
-    _FIRST_KEYS.update((id(item), value) for item, (value, _) in zip(items, pairs, strict=True))
-    try:
-        bibliography.sort()
-    finally:
-        _FIRST_KEYS.clear()
-    return [(item.key, by_item[id(item)]) for item in bibliography.items]
+    pairs = workers.in_parallel(_key_and_render_slice, (style, items, first_key, layout), len(items))
+    texts = {}
+    for item, (value, text) in zip(items, pairs, strict=True):
+        object.__setattr__(item, "first_key", value)  # for the sort (_lazy_sort)
+        texts[id(item)] = text
+    bibliography.sort()
+    return [(item.key, texts[id(item)]) for item in bibliography.items]
 
 
-# First sort-key values computed beside the rendering (by item id), for _lazy_sort to use.
-_FIRST_KEYS: dict[int, Any] = {}
+_UNSET = object()  # no first sort-key value computed beside the rendering
 
 
 def _order_free(root: Any) -> bool:
