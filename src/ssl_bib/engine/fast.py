@@ -583,12 +583,12 @@ def render_bibliography(style: Any, data: Sequence[dict[str, Any]], formatter: A
         return list(zip(bibliography.keys, texts, strict=True))
     layout = style.root.bibliography.layout  # the context citeproc-py sorts in
     pairs = workers.in_parallel(_key_and_render_slice, (style, items, first_key, layout), len(items))
-    texts = {}
+    by_item: dict[int, str] = {}
     for item, (value, text) in zip(items, pairs, strict=True):
         object.__setattr__(item, "first_key", value)  # for the sort (_lazy_sort)
-        texts[id(item)] = text
+        by_item[id(item)] = text
     bibliography.sort()
-    return [(item.key, texts[id(item)]) for item in bibliography.items]
+    return [(item.key, by_item[id(item)]) for item in bibliography.items]
 
 
 _UNSET = object()  # no first sort-key value computed beside the rendering
