@@ -147,33 +147,11 @@ class _Marked(str):
         return super().__new__(cls, f"<{tag}>{value}</{tag.split()[0]}>")
 
 
-class Italic(_Marked):
-    mark = "italic"
+def _marked(mark: str) -> type[_Marked]:
+    return type(mark.title().replace("-", ""), (_Marked,), {"mark": mark})
 
 
-class Oblique(_Marked):
-    mark = "oblique"
-
-
-class Bold(_Marked):
-    mark = "bold"
-
-
-class Light(_Marked):
-    mark = "light"
-
-
-class Underline(_Marked):
-    mark = "underline"
-
-
-class Superscript(_Marked):
-    mark = "superscript"
-
-
-class Subscript(_Marked):
-    mark = "subscript"
-
-
-class SmallCaps(_Marked):
-    mark = "small-caps"
+# The classes citeproc-py asks its formatter for, one a mark.
+Italic, Oblique, Bold, Light = _marked("italic"), _marked("oblique"), _marked("bold"), _marked("light")
+Underline, Superscript, Subscript = _marked("underline"), _marked("superscript"), _marked("subscript")
+SmallCaps = _marked("small-caps")
