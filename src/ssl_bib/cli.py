@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import functools
+import gc
 import json
 import logging
 import sys
@@ -393,7 +394,11 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 def run() -> None:
     """Console-script entry point."""
-    sys.exit(main())
+    code = main()
+    # Every output is written and closed by now: spare the exit the garbage collector's
+    # passes over everything a long list left in memory (0.4 s of 6 at 10,000 papers).
+    gc.freeze()
+    sys.exit(code)
 
 
 if __name__ == "__main__":

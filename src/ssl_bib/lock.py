@@ -16,7 +16,7 @@ from .model import ArxivRecord
 SCHEMA = 1
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Lookup:
     """Where and when a lookup was made."""
 
@@ -24,7 +24,7 @@ class Lookup:
     fetched: str  # YYYY-MM-DD
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class NearMiss:
     """An arXiv paper whose title is like a catalog title but was not taken, and why."""
 
@@ -33,7 +33,7 @@ class NearMiss:
     reason: str
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Fetched:
     """What arXiv said about one paper, and where and when it said so."""
 
@@ -41,7 +41,7 @@ class Fetched:
     lookup: Lookup
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class TitleSearch:
     """What a search for one title found: an arXiv ID or nothing, and the match not taken."""
 

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import difflib
 import re
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
@@ -240,14 +240,15 @@ def _render(refs: Sequence[Reference], style_name: str, fast: bool) -> tuple[Ent
     style = load_style(style_name, fast)
     suffixes = _year_suffixes(refs, style)
     # citeproc-py lower-cases ids; our keys are lower-case ASCII already (keys.py).
-    data = [_render_item(r, suffixes.get(r.key, "")) for r in refs]
+    # one item at a time: citeproc-py's references are all that stays in memory
+    data = (_render_item(r, suffixes.get(r.key, "")) for r in refs)
     # no catch-all here: the style was tried when it loaded, so a failure now is a bug
     raw = _bibliography(style, data, fast)
     by_key = {r.key: r for r in refs}
     return tuple(Entry(k, runs.parse(_drop_repeated_title(_tidy(str(t)), by_key[k]))) for k, t in raw)
 
 
-def _bibliography(style: Any, data: list[dict[str, Any]], fast: bool) -> list[tuple[str, str]]:
+def _bibliography(style: Any, data: Iterable[dict[str, Any]], fast: bool) -> list[tuple[str, str]]:
     """Cite every item once, sort, render: (key, citeproc-py's output) in the style's order."""
     if fast:
         return speed.render_bibliography(style, data, runs)
@@ -255,8 +256,8 @@ def _bibliography(style: Any, data: list[dict[str, Any]], fast: bool) -> list[tu
     from citeproc.source.json import CiteProcJSON
 
     bibliography = CitationStylesBibliography(style, CiteProcJSON(data), runs)
-    for item in data:
-        bibliography.register(Citation([CitationItem(item["id"])]))
+    for key in list(bibliography.source):
+        bibliography.register(Citation([CitationItem(key)]))
     bibliography.sort()
     return list(zip(bibliography.keys, map(str, bibliography.bibliography()), strict=True))
 

@@ -24,7 +24,7 @@ and rendered by worker processes (workers.py).
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable
 from functools import cmp_to_key, lru_cache
 from types import SimpleNamespace
 from typing import Any
@@ -103,7 +103,7 @@ def _parser() -> Any:
     namespace = lookup.get_namespace(CSL)
     namespace[None] = model.CitationStylesElement  # as citeproc-py: <info>, <terms>, …
     for cls in model.CitationStylesElement.__subclasses__():
-        mixins = tuple(mixin for mixin, base in _mixins(model) if issubclass(cls, base))
+        mixins = tuple(dict.fromkeys(mixin for mixin, base in _mixins(model) if issubclass(cls, base)))
         attributes = {"_answers": answers, "__module__": __name__, "_changes": cls is model.Date_Part}
         namespace[cls.__name__.replace("_", "-").lower()] = type(cls.__name__, (*mixins, cls), attributes)
     parser = etree.XMLParser(remove_comments=True, encoding="UTF-8", no_network=True)
@@ -561,7 +561,7 @@ def _compare(left: Any, right: Any, descending: bool) -> int:
     return -result if descending else result
 
 
-def render_bibliography(style: Any, data: Sequence[dict[str, Any]], formatter: Any) -> list[tuple[str, str]]:
+def render_bibliography(style: Any, data: Iterable[dict[str, Any]], formatter: Any) -> list[tuple[str, str]]:
     """Cite each CSL-JSON item once, sort and render, as citeproc-py's `register`, `sort` and
     `bibliography` do: with items that know their reference and number, and a long list
     rendered in worker processes; (key, text) in the style's order. When no entry's text
@@ -570,7 +570,7 @@ def render_bibliography(style: Any, data: Sequence[dict[str, Any]], formatter: A
     from citeproc import CitationStylesBibliography
 
     bibliography = CitationStylesBibliography(style, _source_class()(data), formatter)
-    items = [_item_class()(str(entry["id"])) for entry in data]
+    items = [_item_class()(key) for key in bibliography.source]  # in the data's order
     _register(bibliography, items)
     _number(items, bibliography.keys)
     sort = style.root.bibliography.find("cs:sort", style.root.nsmap)
@@ -665,7 +665,10 @@ def _source_class() -> type:
 
     class Source(CiteProcJSON):  # type: ignore[misc]
         def add(self, entry: Any) -> None:
-            fields = {name: value for name, value in dict.items(entry) if name not in ("key", "type")}
-            super().add(FastReference(entry.key, entry.type, **fields))
+            # the same reference, as a FastReference: its fields (key and type among them,
+            # which Reference keeps as items) copied, its constructor's checks already passed
+            fast = FastReference.__new__(FastReference)
+            dict.update(fast, entry)
+            super().add(fast)
 
     return Source

@@ -42,7 +42,7 @@ _MARKS = {
 _URL = re.compile(r"https?://(?:(?!&lt;|&gt;|&quot;)[^\s<>\"])+(?<![.,;:])")
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Styled:
     """Runs under one mark: italic, bold, light, underline, superscript, subscript or
     small-caps."""
@@ -51,7 +51,7 @@ class Styled:
     runs: tuple[Run, ...]
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Link:
     """An http(s) URL in the rendered text."""
 
