@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import difflib
+import functools
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -120,7 +121,7 @@ def _resolved(
         if not ids and not titles and not refresh:
             _pin_keys(project, catalog, lock)
             return lock, ResolveReport()
-        save = lambda lk: save_lock(lk, project.lock_path)  # noqa: E731
+        save = functools.partial(save_lock, path=project.lock_path)
         return lock, resolve(catalog, lock, source(), save=save, refresh=refresh, progress=progress)
 
 

@@ -239,8 +239,8 @@ def render_entries(refs: Sequence[Reference], style_name: str, fast: bool | None
 def _render(refs: Sequence[Reference], style_name: str, fast: bool) -> tuple[Entry, ...]:
     style = load_style(style_name, fast)
     suffixes = _year_suffixes(refs, style)
-    # citeproc-py lower-cases ids; our keys are lower-case ASCII already (keys.py).
-    # one item at a time: citeproc-py's references are all that stays in memory
+    # Made one at a time, so that only citeproc-py's references stay in memory. (citeproc-py
+    # lower-cases ids; our keys are lower-case ASCII already: keys.py.)
     data = (_render_item(r, suffixes.get(r.key, "")) for r in refs)
     # no catch-all here: the style was tried when it loaded, so a failure now is a bug
     raw = _bibliography(style, data, fast)
