@@ -44,10 +44,10 @@ def csl_name(name: Name) -> dict[str, str]:
     return out
 
 
-def item(r: Reference, nocase: bool = True) -> dict[str, Any]:
-    """Build one CSL-JSON item."""
+def item(r: Reference, nocase: bool = True, esc: Callable[[str], str] = str) -> dict[str, Any]:
+    """Build one CSL-JSON item (`esc` escapes the title's own text, as in csl_title)."""
     data: dict[str, Any] = {"id": r.key, "citation-key": r.key, "type": _TYPES[r.kind]}
-    data["title"] = csl_title(r.title, nocase, as_written=r.sentence_title)
+    data["title"] = csl_title(r.title, nocase, esc=esc, as_written=r.sentence_title)
     if r.authors:
         data["author"] = [csl_name(a) for a in r.authors]
     if r.date or r.year:

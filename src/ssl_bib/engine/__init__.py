@@ -58,12 +58,6 @@ def _style_names() -> list[str]:
     return sorted(p.stem for p in [*root.glob("*.csl"), *root.glob("dependent/*.csl")])
 
 
-def fast_by_default() -> bool:
-    """Whether styles render with the speed-ups unless asked otherwise: on a citeproc-py
-    they were verified on (on any other, say once that rendering is plain)."""
-    return speed.verified()
-
-
 def forget() -> None:
     """Forget every parsed style (and what its speed-ups remembered) and rendered list."""
     load_style.cache_clear()
@@ -166,13 +160,12 @@ def _style_text(style: Any) -> str:
 
 
 def _render_item(ref: Reference, suffix: str) -> dict[str, Any]:
-    data = csl_item(ref)
+    data = csl_item(ref, esc=_escape)
     # our formatter (runs.py) escapes citeproc-py's own terms but not the data: escape every
-    # string of the item here (the title keeps only the nocase spans csl_title adds).
+    # string of the item here (the title, escaped already, keeps the nocase spans it has).
     for name, value in data.items():
-        if isinstance(value, str):
+        if isinstance(value, str) and name != "title":
             data[name] = _escape(value)
-    data["title"] = csl_title(ref.title, esc=_escape, as_written=ref.sentence_title)
     data["author"] = [_render_name(a) for a in ref.authors]
     if "number" in data:  # keep "arXiv:" from being capitalised at the start of a sentence
         data["number"] = f'<span class="nocase">{data["number"]}</span>'
@@ -228,7 +221,7 @@ _RENDER_CACHE: dict[tuple[str, bool, tuple[Reference, ...]], tuple[Entry, ...]] 
 def render_entries(refs: Sequence[Reference], style_name: str, fast: bool | None = None) -> tuple[Entry, ...]:
     """Render every reference once with the style, in the style's order (cached), with the
     speed-ups or without (by default, with them where they were verified)."""
-    fast = fast_by_default() if fast is None else fast
+    fast = speed.verified() if fast is None else fast  # says once when it is not
     cache_key = (style_name, fast, tuple(refs))
     if cache_key not in _RENDER_CACHE:
         _RENDER_CACHE.clear()  # keep one document: the formats of one export share it
