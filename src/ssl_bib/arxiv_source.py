@@ -1,41 +1,31 @@
-"""Where arXiv metadata comes from: the API (via the `arxiv` package) or a Kaggle snapshot.
+"""Where arXiv metadata comes from: the API (through `sources.http`) or a Kaggle snapshot.
 
-The only module that imports `arxiv`, `requests` or reads the snapshot. Both sources turn
-what they read into `ArxivRecord`s and answer the same two questions: "these IDs, please"
-(in batches) and "which papers have this title".
+The only module that speaks arXiv's API or reads the snapshot. Both sources turn what they
+read into `ArxivRecord`s and answer the same two questions: "these IDs, please" (in
+batches) and "which papers have this title".
 """
 
 from __future__ import annotations
 
-import fcntl
 import json
-import logging
-import os
 import re
 import time
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
-from datetime import datetime
-from email.utils import parsedate_to_datetime
+from datetime import date
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Protocol
-from urllib.parse import urlsplit
+from typing import Any, Protocol
+from urllib.parse import urlencode
+from xml.etree import ElementTree
 
-from . import __version__
 from .arxiv_id import is_arxiv_id, split_version
 from .errors import ArxivRejected, ArxivUnavailable, ConfigError, SnapshotError
 from .latex import decode_tex
 from .model import ArxivRecord
+from .sources import http
 from .titles import NEAR_MATCH, STOP_WORDS, normalize_title, title_matches, title_ratio
 
-if TYPE_CHECKING:
-    import arxiv
-    import requests
-
-log = logging.getLogger(__name__)
-
 DEFAULT_URL = "https://export.arxiv.org/api/query"
-USER_AGENT = f"ssl-bib/{__version__} (bibliography builder; https://github.com/ssl-bib/ssl-bib)"
 BACKOFF = 3.0  # seconds before the first retry; doubled for each further one
 BATCH = 100  # arXiv's API pages at most 100 entries per id_list request comfortably
 
@@ -47,6 +37,7 @@ class Batch:
     found: tuple[ArxivRecord, ...]
     missing: tuple[str, ...] = ()
     invalid: tuple[str, ...] = ()
+    rejected: tuple[tuple[str, str], ...] = ()  # (ID, why its record cannot be kept)
 
 
 class Source(Protocol):
@@ -60,11 +51,6 @@ class Source(Protocol):
 
 
 # --- the API -------------------------------------------------------------------------------
-
-
-class _Transient(Exception):
-    """A failure worth retrying: 5xx/429, timeout, connection error, an answer that is not a
-    well-formed feed, an empty page."""
 
 
 class _BadRequest(Exception):
@@ -84,7 +70,8 @@ _HYPHENATED = ("self", "semi", "multi", "cross", "non", "pre", "meta", "co")
 
 
 class ApiSource:
-    """The real arXiv API through `arxiv.Client`, with timeout, backoff and a descriptive UA."""
+    """The arXiv API, asked through the project's HTTP layer: one page per question (never
+    a second), each answer read whole and strictly, trusted only for what was asked."""
 
     def __init__(
         self,
@@ -93,35 +80,38 @@ class ApiSource:
         delay: float = 3.0,
         retries: int = 4,
         backoff: float | None = None,
-        timeout: float = 30.0,
+        timeout: float = http.DEADLINE,
         sleep: Callable[[float], None] = time.sleep,
         clock: Callable[[], float] = time.time,
         state_dir: Path | None = None,
     ) -> None:
-        import arxiv
-
-        parts = urlsplit(base_url)
-        if parts.scheme not in ("http", "https") or not parts.netloc:
-            raise ConfigError(f"--arxiv-url {base_url!r} is not an http:// or https:// URL")
-        self.name = base_url
         # Backing off starts at arXiv's 3 seconds and doubles (3, 6, 12, 24 s), whatever the
         # delay between ordinary requests: a server in trouble needs the pause either way.
-        self.retries, self.backoff, self.sleep = retries, BACKOFF if backoff is None else backoff, sleep
-        self.requests = 0
-        # arXiv's 3-second rule holds across processes: every request takes a lock on a file
-        # named after the host (in the user's cache folder) that holds the time of the last one.
-        throttle = _Throttle(_state_file(state_dir, parts.netloc), delay, sleep, clock)
-        self._session = _session(timeout, throttle)
-        # The throttle spaces the requests, so arxiv.Client need not; its own retries are
-        # immediate and blind to 400s, so we retry here instead.
-        self._client = arxiv.Client(page_size=BATCH, delay_seconds=0, num_retries=0)
-        self._client.query_url_format = base_url + "?{}"
-        self._client._session = self._session  # no public hook for timeout and User-Agent
+        # arXiv's 3-second rule holds across processes (the layer's per-host state file).
+        try:
+            self._http = http.Client(
+                base_url,
+                delay=delay,
+                retries=retries,
+                backoff=BACKOFF if backoff is None else backoff,
+                deadline=timeout,
+                sleep=sleep,
+                clock=clock,
+                state_dir=state_dir,
+            )
+        except http.Refused as exc:
+            raise ConfigError(f"--arxiv-url {exc}") from None
+        self.name = self._http.name  # never with the credentials a URL may carry
+
+    @property
+    def requests(self) -> int:
+        return self._http.requests
 
     # --- IDs ---
 
     def fetch(self, ids: Sequence[str]) -> Iterator[Batch]:
-        """Yield one Batch per up to 100 IDs; every ID lands in found, missing or invalid."""
+        """Yield one Batch per up to 100 IDs; every ID lands in found, missing, invalid or
+        rejected (an entry that cannot be a record: the paper stays unresolved)."""
         ids = list(dict.fromkeys(ids))
         invalid = tuple(i for i in ids if not is_arxiv_id(i))
         valid = [i for i in ids if is_arxiv_id(i)]
@@ -131,34 +121,34 @@ class ApiSource:
             yield self._batch(valid[start : start + BATCH])
 
     def _batch(self, ids: list[str]) -> Batch:
-        """One request; a well-formed answer that has entries says the rest are not on arXiv.
-        An answer without any entry is asked again with the canary, whose presence proves it."""
-        records, bad = self._ask_ids(ids)
+        """One request; an answer that has entries for what was asked says the rest are not
+        on arXiv. An answer without any is asked again with the canary, whose presence proves it."""
+        entries, bad = self._ask_ids(ids)
         ids = [i for i in ids if i not in bad]
-        found = {r.id: r for r in records if r.id in ids}
-        if ids and not found:
-            records, _ = self._ask_ids([*ids, CANARY_ID], require=CANARY_ID)
-            found = {r.id: r for r in records if r.id in ids}
-        missing = tuple(i for i in ids if i not in found)
-        return Batch(tuple(found[i] for i in ids if i in found), missing, tuple(sorted(bad)))
+        if ids and not entries:
+            entries, _ = self._ask_ids([*ids, CANARY_ID], require=CANARY_ID)
+            entries = {i: e for i, e in entries.items() if i in ids}
+        found = tuple(e for i in ids if isinstance(e := entries.get(i), ArxivRecord))
+        rejected = tuple((i, e) for i in ids if isinstance(e := entries.get(i), str))
+        missing = tuple(i for i in ids if i not in entries)
+        return Batch(found, missing, tuple(sorted(bad)), rejected)
 
-    def _ask_ids(self, ids: list[str], require: str | None = None) -> tuple[list[ArxivRecord], set[str]]:
+    def _ask_ids(self, ids: list[str], require: str | None = None) -> tuple[dict[str, Entry], set[str]]:
         """Ask for ids; on a 400 drop the IDs arXiv names as malformed and ask for the rest
-        (a 400 that names none of them is an error: we sent something arXiv cannot read)."""
-        import arxiv
-
+        (a 400 that names none of them is an error: we sent something arXiv cannot read).
+        Only entries for IDs asked for count, each once."""
         bad: set[str] = set()
         while ids:
             try:
-                search = arxiv.Search(id_list=ids, max_results=len(ids))
-                return [_from_result(r) for r in self._run(search, require)], bad
+                entries = self._ask({"id_list": ",".join(ids), "max_results": len(ids)}, require)
+                return _answered(entries, ids), bad
             except _BadRequest as exc:
                 named = exc.bad_ids & set(ids)
                 if not named:
                     raise ArxivRejected(self.name, f"id_list={','.join(ids)}", exc.text) from None
                 bad |= named
                 ids = [i for i in ids if i not in named]
-        return [], bad
+        return {}, bad
 
     # --- titles ---
 
@@ -186,70 +176,139 @@ class ApiSource:
                 yield title, _alike(title, [*hits[title], *records])
 
     def _search(self, clauses: list[str], max_results: int) -> list[ArxivRecord]:
-        """One search for the OR of clauses, with the canary's title as proof of an answer."""
-        import arxiv
-
+        """One search (one page) for the OR of clauses, with the canary's title as proof of
+        an answer; entries that are not records are left out."""
         query = " OR ".join([*clauses, f'ti:"{CANARY_TITLE}"'])
-        search = arxiv.Search(query=query, max_results=max_results + 1)
         try:
-            records = [_from_result(r) for r in self._run(search, require=CANARY_ID)]
+            entries = self._ask({"search_query": query, "max_results": max_results + 1}, CANARY_ID)
         except _BadRequest as exc:
             raise ArxivRejected(self.name, f"search_query={query}", exc.text) from None
-        return [r for r in records if r.id != CANARY_ID]
+        unique = _answered(entries, None)
+        return [e for i, e in unique.items() if isinstance(e, ArxivRecord) and i != CANARY_ID]
 
     # --- requests ---
 
-    def _run(self, search: arxiv.Search, require: str | None = None) -> list[arxiv.Result]:
-        reason = ""
-        for attempt in range(self.retries + 1):
-            if attempt:
-                self.sleep(self.backoff * 2 ** (attempt - 1))
-            try:
-                results = self._once(search)
-            except _Transient as exc:
-                reason = str(exc)
-                log.info("arXiv attempt %d failed: %s", attempt + 1, reason)
-                continue
-            if require is None or any(r.get_short_id().split("v")[0] == require for r in results):
-                return results
-            reason = "answers without the papers asked for"
-        raise ArxivUnavailable(self.name, reason, self.retries + 1, unresolved=0)
+    def _ask(self, params: dict[str, object], require: str | None) -> list[tuple[str, Entry]]:
+        """One question, asked until a whole feed answers it (holding `require` when given)."""
+        url = f"{self._http.base_url}?{urlencode({'start': 0, **params})}"
+        feed: list[list[tuple[str, Entry]]] = []
 
-    def _once(self, search: arxiv.Search) -> list[arxiv.Result]:
-        import arxiv
-        import requests
+        def accept(response: http.Response) -> None:
+            if response.status == 400:
+                return
+            if response.status != 200:
+                raise http.Transient(f"HTTP {response.status}")
+            entries = _read_feed(response.body)
+            if require is not None and not any(i == require for i, _ in entries):
+                raise http.Transient("answers without the papers asked for")
+            feed.append(entries)
 
-        self.requests += 1
-        self._client.page_size = min(max(search.max_results or BATCH, 1), 2000)  # one page
         try:
-            results = list(self._client.results(search))
-        except arxiv.HTTPError as exc:
-            if exc.status == 400:
-                text = self._session.last.text if self._session.last is not None else ""
-                raise _BadRequest(_malformed_ids(text), _error_summary(text)) from None
-            if exc.status == 429 or exc.status >= 500:
-                raise _Transient(f"HTTP {exc.status}") from None
-            raise ArxivUnavailable(self.name, f"HTTP {exc.status}", 1, unresolved=0) from None
-        except arxiv.UnexpectedEmptyPageError:
-            raise _Transient("empty page") from None
-        except requests.Timeout:
-            raise _Transient("timeout") from None
-        except (requests.exceptions.InvalidURL, requests.exceptions.InvalidSchema) as exc:
-            raise ConfigError(f"--arxiv-url {self.name!r} cannot be used: {exc}") from None
-        except requests.RequestException as exc:
-            raise _Transient(type(exc).__name__) from None
-        _check_feed(self._session.last, len(results))
-        return results
+            response = self._http.get(url, accept)
+        except http.Unavailable as exc:
+            raise ArxivUnavailable(self.name, exc.reason, exc.tries, unresolved=0) from None
+        except http.Refused as exc:
+            raise ConfigError(f"--arxiv-url: {exc}") from None
+        if response.status == 400:
+            raise _BadRequest(_malformed_ids(response.text), _error_summary(response.text))
+        return feed[-1]
 
 
-def _check_feed(response: requests.Response | None, entries: int) -> None:
-    """A real answer is an Atom feed that says how many results there are and has them."""
-    text = response.text if response is not None else ""
-    m = re.search(r"<opensearch:totalResults[^>]*>\s*(\d+)\s*<", text)
-    if "<feed" not in text or m is None:
-        raise _Transient("not an arXiv feed")
-    if int(m.group(1)) > 0 and entries == 0:
-        raise _Transient("empty page")
+Entry = ArxivRecord | str  # a record, or why the entry cannot be one
+
+_ATOM = "{http://www.w3.org/2005/Atom}"
+_ARXIV = "{http://arxiv.org/schemas/atom}"
+_OPENSEARCH = "{http://a9.com/-/spec/opensearch/1.1/}"
+_ENTRY_ID = re.compile(r"^https?://arxiv\.org/abs/(.+)$")
+_STAMP = re.compile(r"^(\d{4}-\d{2}-\d{2})T\d{2}:\d{2}:\d{2}(?:\.\d+)?(?:Z|[+-]\d{2}:\d{2})$")
+
+
+def _read_feed(body: bytes) -> list[tuple[str, Entry]]:
+    """The entries of a whole, well-formed Atom feed as (arXiv ID, record or reason), in
+    order; Transient for anything else (a feed parsed only in part is no answer)."""
+    if b"<!DOCTYPE" in body or b"<!ENTITY" in body:  # arXiv's feeds declare nothing
+        raise http.Transient("not an arXiv feed (it declares a document type)")
+    try:
+        root = ElementTree.fromstring(body)
+    except ElementTree.ParseError as exc:
+        raise http.Transient(f"not an arXiv feed ({exc})") from None
+    total = root.findtext(f"{_OPENSEARCH}totalResults")
+    if root.tag != f"{_ATOM}feed" or total is None or not total.strip().isdigit():
+        raise http.Transient("not an arXiv feed")
+    elements = list(root.iter(f"{_ATOM}entry"))
+    page = (root.findtext(f"{_OPENSEARCH}itemsPerPage") or "").strip()
+    if len(elements) < min(int(total), int(page) if page.isdigit() else int(total)) or (
+        int(total) > 0 and not elements
+    ):
+        raise http.Transient("empty page" if not elements else "a page with fewer entries than it says")
+    entries = [_entry(e) for e in elements]
+    if any(not (e.findtext(f"{_ATOM}title") or "").strip() for e in elements):
+        raise http.Transient("an entry without a title (a feed read only in part)")
+    return [e for e in entries if e is not None]
+
+
+def _entry(entry: ElementTree.Element) -> tuple[str, Entry] | None:
+    """One entry as (ID, record or why not); None when it names no arXiv ID at all."""
+    m = _ENTRY_ID.match((entry.findtext(f"{_ATOM}id") or "").strip())
+    if m is None or not is_arxiv_id(m.group(1)):
+        return None
+    arxiv_id, version = split_version(m.group(1))
+    try:
+        return arxiv_id, _entry_record(entry, arxiv_id, version or 1)
+    except ValueError as exc:
+        return arxiv_id, str(exc)
+
+
+def _entry_record(entry: ElementTree.Element, arxiv_id: str, version: int) -> ArxivRecord:
+    primary = entry.find(f"{_ARXIV}primary_category")
+    categories = [primary.get("term", "")] if primary is not None else []
+    categories += [t for c in entry.iter(f"{_ATOM}category") if (t := c.get("term", "")) not in categories]
+
+    def text(path: str) -> str | None:
+        return " ".join((entry.findtext(path) or "").split()) or None
+
+    return ArxivRecord(
+        id=arxiv_id,
+        version=version,
+        title=text(f"{_ATOM}title") or "",
+        authors=tuple(
+            n
+            for a in entry.iter(f"{_ATOM}author")
+            if (n := " ".join((a.findtext(f"{_ATOM}name") or "").split()))
+        ),
+        published=_stamp_date(entry.findtext(f"{_ATOM}published")),
+        updated=_stamp_date(entry.findtext(f"{_ATOM}updated")),
+        categories=tuple(c for c in categories if c),
+        doi=text(f"{_ARXIV}doi"),
+        journal_ref=text(f"{_ARXIV}journal_ref"),
+        comment=text(f"{_ARXIV}comment"),
+    )
+
+
+def _stamp_date(stamp: str | None) -> str:
+    """The day of an Atom timestamp as written (arXiv writes UTC), checked to be a real date."""
+    m = _STAMP.match((stamp or "").strip())
+    try:
+        if m is None:
+            raise ValueError
+        return date.fromisoformat(m.group(1)).isoformat()
+    except ValueError:
+        raise ValueError(f"bad date {stamp!r}") from None
+
+
+def _answered(entries: list[tuple[str, Entry]], asked: Sequence[str] | None) -> dict[str, Entry]:
+    """The entries for what was asked (everything, for a search), each ID once: an ID the
+    answer holds twice, differently, is no answer for that paper (it stays unresolved)."""
+    wanted = None if asked is None else set(asked)
+    seen: dict[str, Entry] = {}
+    for arxiv_id, entry in entries:
+        if wanted is not None and arxiv_id not in wanted:
+            continue
+        if arxiv_id in seen and seen[arxiv_id] != entry:
+            seen[arxiv_id] = "the answer holds this paper twice, differently"
+        else:
+            seen.setdefault(arxiv_id, entry)
+    return seen
 
 
 def _chunks(items: list[str], size: int) -> Iterator[list[str]]:
@@ -296,71 +355,6 @@ def _alike(title: str, records: Sequence[ArxivRecord]) -> list[ArxivRecord]:
     return [r for score, r in sorted(scored.values(), key=lambda x: -x[0]) if score >= NEAR_MATCH][:5]
 
 
-def _session(timeout: float, throttle: _Throttle) -> Any:
-    import requests
-
-    class Session(requests.Session):
-        """Add a timeout and our User-Agent to every request, space requests by the throttle,
-        remember the last response."""
-
-        last: requests.Response | None = None
-
-        def request(
-            self, method: str | bytes, url: str | bytes, *args: Any, **kwargs: Any
-        ) -> requests.Response:
-            headers = {k: v for k, v in (kwargs.get("headers") or {}).items() if k.lower() != "user-agent"}
-            kwargs["headers"] = {**headers, "User-Agent": USER_AGENT}
-            kwargs.setdefault("timeout", timeout)
-            with throttle:
-                self.last = super().request(method, url, *args, **kwargs)
-            return self.last
-
-    return Session()
-
-
-def _state_file(state_dir: Path | None, host: str) -> Path:
-    if state_dir is None:
-        cache = os.environ.get("XDG_CACHE_HOME") or str(Path.home() / ".cache")
-        state_dir = Path(cache) / "ssl-bib"
-    return state_dir / f"last-request-{re.sub(r'[^A-Za-z0-9.-]', '_', host)}"
-
-
-class _Throttle:
-    """Hold the host's lock file during a request, starting it no sooner than `delay`
-    seconds after the last request any process made to that host ended."""
-
-    def __init__(self, path: Path, delay: float, sleep: Callable[[float], None], clock: Callable[[], float]):
-        self.path, self.delay, self.sleep, self.clock = path, delay, sleep, clock
-        self._handle: Any = None
-
-    def __enter__(self) -> None:
-        try:
-            self.path.parent.mkdir(parents=True, exist_ok=True)
-            self._handle = open(self.path, "a+")  # noqa: SIM115 (held until __exit__)
-        except OSError:
-            return  # no cache folder to share: this process still spaces its own requests
-        fcntl.flock(self._handle, fcntl.LOCK_EX)
-        self._handle.seek(0)
-        try:
-            last = float(self._handle.read().strip() or 0)
-        except ValueError:
-            last = 0.0
-        wait = last + self.delay - self.clock()
-        if wait > 0 and self.delay > 0:  # never more than the delay: a clock set back must not stall us
-            self.sleep(min(wait, self.delay))
-
-    def __exit__(self, *exc: object) -> None:
-        if self._handle is None:
-            return
-        self._handle.seek(0)
-        self._handle.truncate()
-        self._handle.write(f"{self.clock()!r}\n")
-        self._handle.flush()
-        fcntl.flock(self._handle, fcntl.LOCK_UN)
-        self._handle.close()
-        self._handle = None
-
-
 def _malformed_ids(text: str) -> set[str]:
     """Read `incorrect id format for X` out of arXiv's 400 Error entry."""
     return set(re.findall(r"incorrect id format for ([^\s<]+)", text))
@@ -369,24 +363,6 @@ def _malformed_ids(text: str) -> set[str]:
 def _error_summary(text: str) -> str:
     m = re.search(r"<summary>(.*?)</summary>", text, re.DOTALL)
     return " ".join((m.group(1) if m else text[:200]).split()) or "no reason given"
-
-
-def _from_result(result: arxiv.Result) -> ArxivRecord:
-    arxiv_id, version = split_version(result.get_short_id())
-    categories = [result.primary_category] if result.primary_category else []
-    categories += [c for c in result.categories if c not in categories] if categories else []
-    return ArxivRecord(
-        id=arxiv_id,
-        version=version or 1,
-        title=" ".join(result.title.split()),
-        authors=tuple(a.name for a in result.authors),
-        published=result.published.date().isoformat(),
-        updated=result.updated.date().isoformat(),
-        categories=tuple(categories),
-        doi=result.doi or None,
-        journal_ref=result.journal_ref or None,
-        comment=result.comment or None,
-    )
 
 
 # --- the Kaggle snapshot ---------------------------------------------------------------------
@@ -407,7 +383,7 @@ class SnapshotSource:
     def fetch(self, ids: Sequence[str]) -> Iterator[Batch]:
         """Stream the file once; parse only the lines whose ID is wanted."""
         wanted = set(ids)
-        found: dict[str, ArxivRecord] = {}
+        found: dict[str, ArxivRecord | str] = {}
         for number, line in enumerate(self._lines(), 1):
             m = _LINE_ID.match(line)
             if m is None or m.group(1) not in wanted:
@@ -417,7 +393,9 @@ class SnapshotSource:
                 break
         missing = tuple(i for i in ids if i not in found and is_arxiv_id(i))
         invalid = tuple(i for i in ids if not is_arxiv_id(i))
-        yield Batch(tuple(found[i] for i in ids if i in found), missing, invalid)
+        records = tuple(r for i in ids if isinstance(r := found.get(i), ArxivRecord))
+        rejected = tuple((i, r) for i in ids if isinstance(r := found.get(i), str))
+        yield Batch(records, missing, invalid, rejected)
 
     def search_titles(self, titles: Sequence[str]) -> Iterator[tuple[str, list[ArxivRecord]]]:
         """Stream the file once, collecting records whose title shares the query's words."""
@@ -426,8 +404,9 @@ class SnapshotSource:
         if wanted:
             for number, line in enumerate(self._lines(), 1):
                 data = self._parse(line, number)
-                if (title := wanted.get(normalize_title(str(data.get("title", ""))))) is not None:
-                    hits[title].append(self._record(line, number))
+                title = wanted.get(normalize_title(str(data.get("title", ""))))
+                if title is not None and isinstance(record := self._record(line, number), ArxivRecord):
+                    hits[title].append(record)
         yield from hits.items()
 
     def _lines(self) -> Iterable[str]:
@@ -437,14 +416,15 @@ class SnapshotSource:
         except (OSError, UnicodeDecodeError) as exc:
             raise SnapshotError(str(self.path), None, f"cannot read: {exc}") from None
 
-    def _record(self, line: str, number: int) -> ArxivRecord:
-        """Read one line's record; a line without the fields a record needs is an error."""
-        data = self._parse(line, number)
+    def _record(self, line: str, number: int) -> ArxivRecord | str:
+        """Read one line's record, or say (naming the line) why it is not one."""
         try:
-            return _from_snapshot(data)
-        except (KeyError, TypeError, ValueError, IndexError, AttributeError) as exc:
+            return _from_snapshot(self._parse(line, number))
+        except SnapshotError as exc:
+            return str(exc)
+        except (KeyError, TypeError, ValueError, IndexError, AttributeError, OverflowError) as exc:
             reason = f"no {exc.args[0]!r}" if isinstance(exc, KeyError) else str(exc) or type(exc).__name__
-            raise SnapshotError(str(self.path), number, f"not an arXiv metadata record ({reason})") from None
+            return f"{self.path}:{number}: not an arXiv metadata record ({reason})"
 
     def _parse(self, line: str, number: int) -> dict[str, Any]:
         try:
@@ -494,11 +474,23 @@ def split_author_string(authors: str) -> list[str]:
     return names
 
 
-def _rfc2822_date(text: str) -> str:
+_RFC2822_DAY = re.compile(r"^\s*(?:[A-Za-z]{3},\s*)?(\d{1,2})\s+([A-Za-z]{3})\s+(\d{4})\s")
+_MONTHS = ("jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec")
+
+
+def _rfc2822_date(text: Any) -> str:
+    """The day of an RFC 2822 (or ISO) date as written: a four-digit year is never widened
+    from two digits, and a date that cannot be is an error, not a guess.
+
+    >>> _rfc2822_date("Mon, 4 Jan 2021 10:00:00 GMT"), _rfc2822_date("2021-01-04")
+    ('2021-01-04', '2021-01-04')
+    """
     try:
-        return parsedate_to_datetime(text).date().isoformat()
-    except (TypeError, ValueError):
-        try:
-            return datetime.fromisoformat(str(text)).date().isoformat()
-        except ValueError:
-            raise ValueError(f"bad date {text!r}") from None
+        if m := _RFC2822_DAY.match(str(text) + " "):
+            day, month, year = m.groups()
+            return date(int(year), _MONTHS.index(month.lower()) + 1, int(day)).isoformat()
+        if m := re.match(r"^\s*(\d{4}-\d{2}-\d{2})\b", str(text)):
+            return date.fromisoformat(m.group(1)).isoformat()
+    except ValueError:
+        pass
+    raise ValueError(f"bad date {text!r}")

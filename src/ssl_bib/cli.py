@@ -203,15 +203,21 @@ def resolve(project: Any, refresh: bool, source: _SourceSpec) -> None:
     One request per 100 arXiv IDs, 3 seconds apart; papers without an ID are searched by
     title. Only what the lock lacks is fetched, unless --refresh.
     """
-    from .pipeline import run_resolve
+    from .pipeline import Offline, run_resolve
 
     report = run_resolve(
         project, _sourcing(source), refresh=refresh, progress=_progress(), on_wait=_waiting(project)
     )
-    if report is None:
+    if isinstance(report, Offline):
+        click.echo(_offline_summary(project.lock_path, report), err=True)
         return
     if not (
-        report.fetched or report.missing or report.invalid or report.titles_found or report.titles_missing
+        report.fetched
+        or report.missing
+        or report.invalid
+        or report.titles_found
+        or report.titles_missing
+        or report.rejected
     ):
         click.echo(
             f"{project.lock_path}: up to date, nothing to look up (--refresh looks everything up)", err=True
@@ -220,9 +226,24 @@ def resolve(project: Any, refresh: bool, source: _SourceSpec) -> None:
     parts = [f"{len(report.fetched)} fetched", f"{len(report.titles_found)} found by title"]
     if report.missing or report.titles_missing:
         parts.append(f"{len(report.missing) + len(report.titles_missing)} not on arXiv")
+    if report.rejected:
+        parts.append(f"{len(report.rejected)} not stored")
     click.echo(f"{project.lock_path}: " + ", ".join(parts), err=True)
     for bad in report.invalid:
         click.echo(f"{project.catalog_path}: arXiv rejected ID {bad!r} as malformed", err=True)
+    for arxiv_id, why in sorted(report.rejected):
+        click.echo(f"{project.catalog_path}: arXiv:{arxiv_id}: not stored, stays unresolved: {why}", err=True)
+
+
+def _offline_summary(lock_path: Path, report: Any) -> str:
+    """`papers.lock: offline, nothing looked up; 2 keys handed out; 3 of 94 papers unresolved`."""
+    if not report.lock_exists:
+        done = "offline, no lock yet: nothing written"
+    else:
+        done = f"offline, nothing looked up; {report.keys_added} key(s) handed out"
+    left = f"{report.unresolved} of {report.papers} papers unresolved"
+    hint = " (resolve without --offline looks them up)" if report.unresolved else ""
+    return f"{lock_path}: {done}; {left}{hint}"
 
 
 @cli.command()

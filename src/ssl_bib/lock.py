@@ -3,8 +3,11 @@
 from __future__ import annotations
 
 import json
+import logging
 import re
+from collections.abc import Callable, Iterator
 from dataclasses import asdict, dataclass, field
+from datetime import date
 from pathlib import Path
 from typing import Any
 
@@ -14,6 +17,7 @@ from .files import write_atomic
 from .model import ArxivRecord
 
 SCHEMA = 1
+log = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True, slots=True)
@@ -59,6 +63,7 @@ class Lock:
     missing: dict[str, Lookup] = field(default_factory=dict)
     titles: dict[str, TitleSearch] = field(default_factory=dict)
     keys: dict[str, str] = field(default_factory=dict)
+    left_out: int = field(default=0, compare=False)  # entries of the file read that broke its rules
 
     def record(self, arxiv_id: str) -> ArxivRecord | None:
         """What arXiv said about a paper, if it was fetched."""
@@ -76,13 +81,18 @@ class Lock:
         return search.arxiv if search else None
 
     def store(self, record: ArxivRecord, stamp: Lookup) -> None:
-        """Keep what arXiv said about a paper (an ID arXiv now knows is no longer missing)."""
+        """Keep what arXiv said about a paper (an ID arXiv now knows is no longer missing);
+        a record the lock could not read back is refused (ValueError, saying why)."""
+        if (problem := record_problem(record)) is not None:
+            raise ValueError(problem)
         self.papers[record.id] = Fetched(record, stamp)
         self.missing.pop(record.id, None)
 
 
 def load_lock(path: str | Path) -> Lock:
-    """Read a lock file; a missing file is an empty lock."""
+    """Read a lock file; a missing file is an empty lock. An entry that breaks the lock's
+    rules is named (a warning) and left out, so the rest stays usable and resolve looks it
+    up again; only a file that is not a lock at all is an error."""
     path = Path(path)
     if not path.exists():
         return Lock()
@@ -96,10 +106,11 @@ def load_lock(path: str | Path) -> Lock:
         raise LockError(
             str(path), f"unknown lock schema (expected schema {SCHEMA}); re-run resolve --refresh"
         )
-    try:
-        return _from_json(data)
-    except ValueError as exc:
-        raise LockError(str(path), f"{exc}; fix it or delete it and re-run resolve") from None
+    lock = Lock()
+    for problem in _from_json(data, lock):
+        log.warning("%s: %s", path, problem)
+        lock.left_out += 1
+    return lock
 
 
 _DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
@@ -124,75 +135,99 @@ _RECORD: dict[str, tuple[tuple[type, ...], re.Pattern[str] | None]] = {
 _REQUIRED = ("version", "title", "authors", "published", "updated", "source", "fetched")
 
 
-def _from_json(data: dict[str, Any]) -> Lock:
-    lock = Lock()
-    for arxiv_id, entry in _mapping(data, "papers").items():
-        _check_record(arxiv_id, entry)
-        entry = dict(entry)
-        stamp = Lookup(entry.pop("source"), entry.pop("fetched"))
-        for name in ("authors", "categories"):
-            entry[name] = tuple(entry.get(name, ()))
-        lock.papers[arxiv_id] = Fetched(ArxivRecord(id=arxiv_id, **entry), stamp)
-    for arxiv_id, entry in _mapping(data, "missing").items():
-        lock.missing[_checked_id(arxiv_id, "missing")] = _lookup(entry, f"missing {arxiv_id!r}")
-    for title, entry in _mapping(data, "titles").items():
-        found = entry.get("arxiv") if isinstance(entry, dict) else None
-        if found is not None and not isinstance(found, str):
-            raise ValueError(f"titles {title!r}: 'arxiv' must be an arXiv ID or null")
-        near = entry.get("near")
-        rest = {k: v for k, v in entry.items() if k not in ("arxiv", "near")}
-        lock.titles[title] = TitleSearch(
-            _checked_id(found, f"titles {title!r}") if found else None,
-            _lookup(rest, f"titles {title!r}"),
-            None if near is None else _near(near, f"titles {title!r}"),
-        )
-    for ident, key in _mapping(data, "keys").items():
-        if not isinstance(key, str) or not _KEY.match(key):
-            raise ValueError(f"keys {ident!r}: {key!r} is not a citation key (a-z, 0-9, _:.-)")
-        lock.keys[ident] = key
-    return lock
+def _from_json(data: dict[str, Any], lock: Lock) -> Iterator[str]:
+    """Fill lock from the file's data, entry by entry; yield why each entry left out was."""
+    tables: tuple[tuple[str, Callable[[str, Any], None], str], ...] = (
+        ("papers", lambda k, v: _read_paper(lock, k, v), "looked up again by resolve"),
+        ("missing", lambda k, v: _read_missing(lock, k, v), "looked up again by resolve"),
+        ("titles", lambda k, v: _read_title(lock, k, v), "searched again by resolve"),
+        ("keys", lambda k, v: _read_key(lock, k, v), "a key is handed out again"),
+    )
+    for name, read, then in tables:
+        value = data.get(name, {})
+        if not isinstance(value, dict):
+            yield f"{name!r} must be an object; left out ({then})"
+            continue
+        for entry_key, entry in value.items():
+            try:
+                read(entry_key, entry)
+            except (ValueError, TypeError, AttributeError, KeyError) as exc:
+                yield f"{name} {entry_key!r}: {_why(exc)}; entry left out ({then})"
 
 
-def _mapping(data: dict[str, Any], name: str) -> dict[str, Any]:
-    value = data.get(name, {})
-    if not isinstance(value, dict):
-        raise ValueError(f"{name!r} must be an object")
-    return value
+def _why(exc: Exception) -> str:
+    return f"no {exc.args[0]!r}" if isinstance(exc, KeyError) else str(exc) or type(exc).__name__
 
 
-def _checked_id(arxiv_id: str, where: str) -> str:
-    if not is_arxiv_id(arxiv_id) or split_version(arxiv_id)[1] is not None:
-        raise ValueError(f"{where}: {arxiv_id!r} is not an arXiv ID")
+def _read_paper(lock: Lock, arxiv_id: str, entry: Any) -> None:
+    _check_record(arxiv_id, entry)
+    entry = dict(entry)
+    stamp = Lookup(entry.pop("source"), entry.pop("fetched"))
+    for name in ("authors", "categories"):
+        entry[name] = tuple(entry.get(name, ()))
+    record = ArxivRecord(id=arxiv_id, **entry)
+    if (problem := record_problem(record)) is not None:
+        raise ValueError(problem)
+    lock.papers[arxiv_id] = Fetched(record, stamp)
+
+
+def _read_missing(lock: Lock, arxiv_id: str, entry: Any) -> None:
+    lock.missing[_checked_id(arxiv_id, "")] = _lookup(entry, "")
+
+
+def _read_title(lock: Lock, title: str, entry: Any) -> None:
+    if not isinstance(entry, dict):
+        raise ValueError("must be an object with 'arxiv', 'source' and 'fetched'")
+    found = entry.get("arxiv")
+    if found is not None and not isinstance(found, str):
+        raise ValueError("'arxiv' must be an arXiv ID or null")
+    near = entry.get("near")
+    rest = {k: v for k, v in entry.items() if k not in ("arxiv", "near")}
+    lock.titles[title] = TitleSearch(
+        _checked_id(found, "") if found else None,
+        _lookup(rest, ""),
+        None if near is None else _near(near, ""),
+    )
+
+
+def _read_key(lock: Lock, ident: str, key: Any) -> None:
+    if not isinstance(key, str) or not _KEY.match(key):
+        raise ValueError(f"{key!r} is not a citation key (a-z, 0-9, _:.-)")
+    lock.keys[ident] = key
+
+
+def _checked_id(arxiv_id: Any, where: str) -> str:
+    if not isinstance(arxiv_id, str) or not is_arxiv_id(arxiv_id) or split_version(arxiv_id)[1] is not None:
+        raise ValueError(f"{where}{arxiv_id!r} is not an arXiv ID")
     return arxiv_id
 
 
 def _near(entry: Any, where: str) -> NearMiss:
     if not isinstance(entry, dict) or set(entry) != {"arxiv", "title", "reason"}:
-        raise ValueError(f"{where}: 'near' must have 'arxiv', 'title' and 'reason'")
+        raise ValueError(f"{where}'near' must have 'arxiv', 'title' and 'reason'")
     if not all(isinstance(v, str) for v in entry.values()):
-        raise ValueError(f"{where}: 'near' values must be strings")
+        raise ValueError(f"{where}'near' values must be strings")
     return NearMiss(_checked_id(entry["arxiv"], where), entry["title"], entry["reason"])
 
 
 def _lookup(entry: Any, where: str) -> Lookup:
     if not isinstance(entry, dict) or set(entry) != {"source", "fetched"}:
-        raise ValueError(f"{where}: expected 'source' and 'fetched'")
+        raise ValueError(f"{where}expected 'source' and 'fetched'")
     if not isinstance(entry["source"], str) or not _DATE.match(str(entry["fetched"])):
-        raise ValueError(f"{where}: 'fetched' must be a date YYYY-MM-DD")
+        raise ValueError(f"{where}'fetched' must be a date YYYY-MM-DD")
     return Lookup(entry["source"], entry["fetched"])
 
 
 def _check_record(arxiv_id: str, entry: Any) -> None:
-    where = f"papers {arxiv_id!r}"
-    _checked_id(arxiv_id, "papers")
+    _checked_id(arxiv_id, "")
     if not isinstance(entry, dict):
-        raise ValueError(f"{where} must be an object")
+        raise ValueError("must be an object")
     for name in _REQUIRED:
         if name not in entry:
-            raise ValueError(f"{where}: no {name!r}")
+            raise ValueError(f"no {name!r}")
     for name, value in entry.items():
         if name not in _RECORD:
-            raise ValueError(f"{where}: unknown field {name!r}")
+            raise ValueError(f"unknown field {name!r}")
         kinds, pattern = _RECORD[name]
         items = value if isinstance(value, list) else [value]
         if (
@@ -201,9 +236,47 @@ def _check_record(arxiv_id: str, entry: Any) -> None:
             or (kinds != (int,) and not all(isinstance(v, str) for v in items))
         ):
             expected = "a number" if kinds == (int,) else "a string" if kinds == _STR else "a list of strings"
-            raise ValueError(f"{where}: {name!r} must be {expected}, not {value!r}")
+            raise ValueError(f"{name!r} must be {expected}, not {value!r}")
         if pattern is not None and not all(pattern.match(v) for v in items):
-            raise ValueError(f"{where}: {name!r} is malformed ({value!r})")
+            raise ValueError(f"{name!r} is malformed ({value!r})")
+
+
+def record_problem(record: ArxivRecord) -> str | None:
+    """Why a record cannot be kept in the lock (None when it can): the rules the lock is read
+    with, so that a lock ssl-bib wrote always loads again."""
+    if not is_arxiv_id(record.id) or split_version(record.id)[1] is not None:
+        return f"{record.id!r} is not an arXiv ID"
+    if record.version < 1:
+        return f"version {record.version} (versions count from 1)"
+    if not record.title.strip():
+        return "no title"
+    if not record.authors or not all(a.strip() for a in record.authors):
+        return "no authors" if not record.authors else "an author without a name"
+    for name in ("published", "updated"):
+        value = getattr(record, name)
+        if not _DATE.match(value) or not _real_date(value):
+            return f"{name} date {value!r} is not a date from 1991 to 2100"
+    if bad := [c for c in record.categories if not _CATEGORY.match(c)]:
+        return f"category {bad[0]!r} is not an arXiv category"
+    texts = (record.title, *record.authors, record.doi or "", record.journal_ref or "", record.comment or "")
+    if any(not _encodable(t) for t in texts):
+        return "text that is not valid Unicode (a lone surrogate)"
+    return None
+
+
+def _real_date(text: str) -> bool:
+    try:
+        return 1991 <= date.fromisoformat(text).year <= 2100
+    except ValueError:
+        return False
+
+
+def _encodable(text: str) -> bool:
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        return False
+    return True
 
 
 def dumps_lock(lock: Lock) -> str:

@@ -91,18 +91,37 @@ def run_resolve(
     refresh: bool = False,
     progress: Progress = lambda stage, done, total: None,
     on_wait: Callable[[], None] = lambda: None,
-) -> ResolveReport | None:
+) -> ResolveReport | Offline:
     """The resolve command: look up what the lock lacks (or everything with refresh), saving
-    as it goes. With no source (offline), only hand out keys, and only to an existing lock
-    (None when there is none)."""
+    as it goes. With no source (offline), only hand out keys, and only to an existing lock,
+    and say what is left unresolved."""
     catalog = load_catalog(project.catalog_path)
     if source is None:
         if not project.lock_path.exists():
-            return None
+            return Offline(False, 0, *_unresolved(catalog, Lock()))
         with exclusive(project.busy_path, on_wait):
-            _pin_keys(project, catalog, load_lock(project.lock_path))
-        return ResolveReport()
+            lock = load_lock(project.lock_path)
+            added = _pin_keys(project, catalog, lock)
+        return Offline(True, added, *_unresolved(catalog, lock))
     return _resolved(project, catalog, source, refresh, progress, on_wait)[1]
+
+
+@dataclass(frozen=True)
+class Offline:
+    """What an offline resolve did: whether there is a lock, how many keys it handed out,
+    and how many of the catalog's distinct papers the lock cannot resolve."""
+
+    lock_exists: bool
+    keys_added: int
+    unresolved: int
+    papers: int
+
+
+def _unresolved(catalog: Catalog, lock: Lock) -> tuple[int, int]:
+    """(papers a resolve would still look up, distinct papers)."""
+    ids, titles = pending(catalog, lock)
+    distinct = len({p.arxiv or p.title for p in catalog.papers})
+    return len(ids) + len(titles), distinct
 
 
 def _resolved(
@@ -125,13 +144,15 @@ def _resolved(
         return lock, resolve(catalog, lock, source(), save=save, refresh=refresh, progress=progress)
 
 
-def _pin_keys(project: Project, catalog: Catalog, lock: Lock) -> None:
+def _pin_keys(project: Project, catalog: Catalog, lock: Lock) -> int:
     """Hand out keys to papers that have none in the lock yet (the caller holds the run
-    lock), without looking anything up."""
+    lock), without looking anything up; how many were handed out."""
     keys = pinned_keys(catalog, lock)
-    if keys != lock.keys:
+    added = len(keys.keys() - lock.keys.keys())
+    if keys != lock.keys or lock.left_out:  # saved without the entries left out, it loads clean
         lock.keys = keys
         save_lock(lock, project.lock_path)
+    return added
 
 
 def check_sections(catalog: Catalog, section_ids: Sequence[str]) -> None:

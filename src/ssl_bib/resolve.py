@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING
 
 from .errors import ArxivUnavailable
 from .keys import ascii_fold
-from .lock import Lock, Lookup, NearMiss, TitleSearch
+from .lock import Lock, Lookup, NearMiss, TitleSearch, record_problem
 from .model import ArxivRecord, Catalog, Paper
 from .names import split_name
 from .references import pinned_keys
@@ -31,6 +31,7 @@ class ResolveReport:
     invalid: list[str] = field(default_factory=list)
     titles_found: list[str] = field(default_factory=list)
     titles_missing: list[str] = field(default_factory=list)
+    rejected: list[tuple[str, str]] = field(default_factory=list)  # (arXiv ID, why not kept)
 
 
 def pending(catalog: Catalog, lock: Lock, refresh: bool = False) -> tuple[list[str], list[str]]:
@@ -68,12 +69,12 @@ def resolve(
     try:
         for done, batch in enumerate(source.fetch(ids), 1):
             for record in batch.found:
-                lock.store(record, stamp)
+                _keep(lock, record, stamp, report)
             for arxiv_id in batch.missing:
                 lock.missing[arxiv_id] = stamp
-            report.fetched += [r.id for r in batch.found]
             report.missing += batch.missing
             report.invalid += batch.invalid
+            report.rejected += batch.rejected
             save(lock)
             progress("ID batches", min(done, batches), batches)
         evidence = {normalize_title(p.title): p for p in reversed(catalog.papers) if not p.arxiv}
@@ -89,6 +90,18 @@ def resolve(
     return report
 
 
+def _keep(lock: Lock, record: ArxivRecord, stamp: Lookup, report: ResolveReport) -> bool:
+    """Store a record the lock can keep; one it could not read back leaves the paper
+    unresolved, with the reason in the report."""
+    try:
+        lock.store(record, stamp)
+    except ValueError as exc:
+        report.rejected.append((record.id, str(exc)))
+        return False
+    report.fetched.append(record.id)
+    return True
+
+
 def _store_title(
     lock: Lock, paper: Paper, candidates: list[ArxivRecord], stamp: Lookup, report: ResolveReport
 ) -> None:
@@ -97,6 +110,8 @@ def _store_title(
     norm = normalize_title(paper.title)
     match, near = None, None
     for record in candidates:
+        if record_problem(record) is not None:
+            continue
         doubt = _doubt(paper, record) if title_matches(paper.title, record.title) else "the title differs"
         if doubt is None:
             match = record

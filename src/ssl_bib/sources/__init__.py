@@ -1,0 +1,1 @@
+"""Where metadata comes from: one module per service, all asked through `sources.http`."""
