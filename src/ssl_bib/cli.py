@@ -385,8 +385,6 @@ def _notes_to_stderr() -> None:
 
 def main(argv: Sequence[str] | None = None) -> int:
     """Run the CLI; turn every ssl-bib error into one line on stderr and an exit code."""
-    logging.getLogger("arxiv").addHandler(logging.NullHandler())  # its log lines are not ours
-    logging.getLogger("arxiv").propagate = False
     _notes_to_stderr()
     try:
         cli.main(args=list(argv) if argv is not None else None, prog_name="ssl-bib", standalone_mode=False)

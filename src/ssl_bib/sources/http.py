@@ -181,9 +181,11 @@ class Client:
             connection.request("GET", _target(parts), headers=self._headers())
             answer = connection.getresponse()
             body = _read(answer, self.max_bytes)
+            if expired.is_set():
+                raise OSError("the deadline shut the connection")
             headers = {k.lower(): v for k, v in answer.getheaders()}
             return Response(answer.status, headers, body, url)
-        except (OSError, http.client.HTTPException) as exc:
+        except (OSError, http.client.HTTPException, zlib.error) as exc:
             if expired.is_set():
                 raise Transient(f"no answer within {self.deadline:g} s") from None
             raise Transient(_reason(exc)) from None
@@ -254,6 +256,8 @@ def _read(answer: http.client.HTTPResponse, cap: int) -> bytes:
         out += chunk
         if len(out) > cap or raw > cap:
             raise Transient(f"answer larger than {cap // 2**20} MB")
+    if answer.length:  # Content-Length promised more than came
+        raise http.client.IncompleteRead(bytes(out), answer.length)
     return bytes(out)
 
 
