@@ -323,3 +323,41 @@ def test_ctrl_c_while_rendering_is_aborted_with_no_traceback(tmp_path):
     _, err = run.communicate(timeout=120)
     assert run.returncode == 130, err
     assert err.strip() == "ssl-bib: aborted"  # click ends the terminal's `^C` line first
+
+
+def test_o_writes_through_what_is_not_a_regular_file_and_never_over_the_project(run, tmp_path):
+    import os
+    import stat
+    import threading
+
+    shutil.copy(ROOT / "papers.toml", tmp_path / "papers.toml")
+    shutil.copy(ROOT / "papers.lock", tmp_path / "papers.lock")
+    expected = (ROOT / "output" / "papers.bib").read_text(encoding="utf-8")
+    catalog = (tmp_path / "papers.toml").read_bytes()
+    # a symlink to a regular file: the file it names is replaced, the link stays
+    (tmp_path / "real.bib").write_text("old")
+    (tmp_path / "link.bib").symlink_to("real.bib")
+    assert run("export", "--offline", "-f", "bibtex", "-o", "link.bib", cwd=tmp_path)[0] == 0
+    assert (tmp_path / "link.bib").is_symlink() and (tmp_path / "real.bib").read_text() == expected
+    # a symlink to the catalog is the catalog
+    (tmp_path / "sneaky.bib").symlink_to("papers.toml")
+    code, _, err = run("export", "--offline", "-f", "bibtex", "-o", "sneaky.bib", cwd=tmp_path)
+    assert (
+        code == 2
+        and err
+        == "ssl-bib: error: sneaky.bib: is the catalog; ssl-bib never writes over it, choose another -o\n"
+    )
+    assert (tmp_path / "papers.toml").read_bytes() == catalog
+    # a FIFO is written to, and stays a FIFO
+    os.mkfifo(tmp_path / "fifo")
+    got: list[bytes] = []
+    reader = threading.Thread(target=lambda: got.append((tmp_path / "fifo").read_bytes()))
+    reader.start()
+    assert run("export", "--offline", "-f", "bibtex", "-o", "fifo", cwd=tmp_path)[0] == 0
+    reader.join(30)
+    assert got == [expected.encode()] and stat.S_ISFIFO((tmp_path / "fifo").stat().st_mode)
+    # a character device is written to, never replaced: /dev/full says it is full
+    if os.path.exists("/dev/full"):
+        code, _, err = run("export", "--offline", "-f", "bibtex", "-o", "/dev/full", cwd=tmp_path)
+        assert code == 2 and err == "ssl-bib: error: /dev/full: cannot write: No space left on device\n"
+        assert stat.S_ISCHR(os.stat("/dev/full").st_mode)

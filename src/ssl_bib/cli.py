@@ -306,7 +306,7 @@ def export(
     files = run_export(
         project, chosen, styles, sections, _sourcing(source), progress=_progress(), on_wait=_waiting(project)
     )
-    _emit(files, output, project.output_dir)
+    _emit(project, files, output)
 
 
 def _check_target(output: str | None, count: int) -> None:
@@ -323,18 +323,18 @@ def _check_target(output: str | None, count: int) -> None:
         )
 
 
-def _emit(files: dict[str, str], output: str | None, default_dir: Path) -> None:
+def _emit(project: Any, files: dict[str, str], output: str | None) -> None:
     from .pipeline import write_outputs
 
     if output == "-":
         click.echo(next(iter(files.values())), nl=False)
         return
-    target = Path(output) if output else default_dir
+    target = Path(output) if output else project.output_dir
     if len(files) == 1 and output and not target.is_dir() and not output.endswith(("/", "\\")):
-        write_outputs({target.name: next(iter(files.values()))}, target.parent)
+        write_outputs(project, {target.name: next(iter(files.values()))}, target.parent)
         click.echo(f"wrote {target}", err=True)
         return
-    write_outputs(files, target)
+    write_outputs(project, files, target)
     click.echo(f"wrote {len(files)} files to {target}/", err=True)
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import fcntl
 import os
+import stat
 import tempfile
 from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
@@ -13,26 +14,65 @@ from pathlib import Path
 from .errors import OutputError
 
 
-def write_atomic(path: Path, text: str) -> None:
+def write_atomic(path: Path, text: str, protected: Mapping[Path, str] | None = None) -> None:
     """Write text to path through a temporary file in the same folder and a rename."""
-    write_all({path: text})
+    write_all({path: text}, protected)
 
 
-def write_all(files: Mapping[Path, str]) -> None:
+def write_all(files: Mapping[Path, str], protected: Mapping[Path, str] | None = None) -> None:
     """Write every file or none: each goes to a temporary file beside it first, and only
-    when all of them are written are they renamed into place."""
+    when all of them are written are they renamed into place.
+
+    Only regular files are replaced: a symbolic link is written through (its target is
+    replaced), a character device or FIFO is written to as it is (`-o /dev/stdout`), anything
+    else is refused; so is a path that is one of `protected` (path -> what it is)."""
+    targets = {writable_target(path, protected or {}): text for path, text in files.items()}
     staged: list[tuple[str, Path]] = []
     current = Path()
     try:
-        for current, text in files.items():
-            staged.append((_stage(current, text), current))
+        for current, text in targets.items():
+            if not _streamed(current):
+                staged.append((_stage(current, text), current))
         for tmp, current in staged:
             os.replace(tmp, current)
+        for current, text in targets.items():
+            if _streamed(current):
+                with open(current, "w", encoding="utf-8", newline="\n") as stream:
+                    stream.write(text)
     except OSError as exc:
         raise OutputError(f"{current}: cannot write: {_reason(exc)}") from None
     finally:
         for tmp, _ in staged:
             Path(tmp).unlink(missing_ok=True)
+
+
+def writable_target(path: Path, protected: Mapping[Path, str]) -> Path:
+    """Where writing path really writes: a symbolic link's target, a device or FIFO as it is;
+    refused when that is one of the project's own inputs or not a file we may replace."""
+    real = Path(os.path.realpath(path))
+    for other, what in protected.items():
+        if real == Path(os.path.realpath(other)) or (real.exists() and other.exists() and real.samefile(other)):
+            raise OutputError(f"{path}: is the {what}; ssl-bib never writes over it, choose another -o")
+    try:
+        mode = os.stat(path).st_mode
+    except FileNotFoundError:
+        return real  # a new file, or the target a dangling link names
+    except OSError as exc:
+        raise OutputError(f"{path}: cannot write: {_reason(exc)}") from None
+    if stat.S_ISCHR(mode) or stat.S_ISFIFO(mode):
+        return path  # written to, never replaced (`/dev/stdout` is a link to a pipe)
+    if stat.S_ISREG(mode) or stat.S_ISDIR(mode):
+        return real  # a folder is said to be one where it is staged
+    raise OutputError(f"{path}: is not a regular file (a block device or a socket); not written")
+
+
+def _streamed(path: Path) -> bool:
+    """A character device or FIFO is written to, never replaced."""
+    try:
+        mode = path.stat().st_mode
+    except OSError:
+        return False
+    return stat.S_ISCHR(mode) or stat.S_ISFIFO(mode)
 
 
 def _stage(path: Path, text: str) -> str:

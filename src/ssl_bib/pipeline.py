@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING
 from .catalog import load_catalog
 from .check import Finding, check
 from .errors import CatalogError, OutputError, Problem
-from .files import exclusive, write_all
+from .files import exclusive, writable_target, write_all
 from .lock import Lock, load_lock, save_lock
 from .model import Catalog, Reference
 from .references import build_references, pinned_keys
@@ -71,13 +71,16 @@ def run_import(project: Project, list_md: Path, output: Path | None = None) -> I
     from .importer import import_markdown, keep_hand_fields  # markdown-it: only here
 
     target = output or project.catalog_path
+    protected = {list_md: "list being imported", project.lock_path: "lock"}
+    if str(target) != "-":
+        writable_target(target, protected)  # before reading it as the catalog it replaces
     imported = import_markdown(list_md)
     text = imported.text
     if str(target) != "-" and target.exists():  # keep what a maintainer wrote by hand
         text = keep_hand_fields(text, load_catalog(target))
     parse_catalog(text, str(target))
     if str(target) != "-":
-        write_atomic(target, text)
+        write_atomic(target, text, protected)
     return Imported(target, text, imported.summary, tuple(imported.left_out))
 
 
@@ -248,6 +251,7 @@ def run_check(project: Project) -> tuple[Catalog, list[Finding]]:
     return catalog, check(catalog, lock)
 
 
-def write_outputs(files: dict[str, str], out_dir: Path) -> None:
-    """Write every file into out_dir, all of them or none."""
-    write_all({out_dir / name: text for name, text in files.items()})
+def write_outputs(project: Project, files: dict[str, str], out_dir: Path) -> None:
+    """Write every file into out_dir, all of them or none, never over the catalog or lock."""
+    protected = {project.catalog_path: "catalog", project.lock_path: "lock"}
+    write_all({out_dir / name: text for name, text in files.items()}, protected)
