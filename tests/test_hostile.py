@@ -17,7 +17,7 @@ from markdown_it import MarkdownIt
 from ssl_bib.cli import main
 
 HOSTILE = Path(__file__).parent / "hostile"
-PAPERS = 10  # distinct papers in tests/hostile/papers.toml
+PAPERS = 12  # distinct papers in tests/hostile/papers.toml
 
 
 @pytest.fixture(scope="module")
@@ -169,3 +169,20 @@ def test_hostile_rdf_parses_and_keeps_the_data_as_literals(outputs):
     titles = {str(t) for t in graph.objects(None, dc.title)}
     assert "</h2><script>alert(1)</script><h2>" in titles  # a section's title, as text
     assert all(isinstance(t, Literal) for t in graph.objects(None, dc.title))
+
+
+def test_accents_read_alike_in_bibtex_biber_and_pandoc(outputs, tmp_path):
+    """í is {\\'i}: bibtex typesets it, and biber and pandoc read it back as í, not as a
+    dotless ı with a combining accent (which stops pdflatex)."""
+    require("pandoc")
+    bib = (outputs / "papers.bib").read_text(encoding="utf-8")
+    assert "Garc{\\'i}a" in bib and "\\'\\i" not in bib
+    items = json.loads(
+        _run(["pandoc", str(outputs / "papers.bib"), "-f", "bibtex", "-t", "csljson"], tmp_path).stdout
+    )
+    names = {(a.get("given"), a.get("family")) for i in items for a in i.get("author", [])}
+    assert {("José", "García"), ("Íñigo", "Ïsmaïl"), ("Jiří", "Ĵosé")} <= names
+    # the BibTeX file through biber, as users of biblatex with a .bib from elsewhere do
+    biblatex = "\\usepackage[backend=biber]{biblatex}\n\\addbibresource{papers.bib}"
+    bbl = _typeset(tmp_path, outputs / "papers.bib", biblatex, "\\printbibliography", "biber")
+    assert "García" in bbl and "\u0131" not in bbl and "\u0301" not in bbl

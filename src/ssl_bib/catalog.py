@@ -11,7 +11,7 @@ from typing import Any
 
 from .arxiv_id import is_arxiv_id, split_version
 from .errors import CatalogError, Problem
-from .links import DOI, WEB_URL
+from .links import is_doi, is_web_url
 from .model import Catalog, Paper, Section
 from .titles import normalize_title, plain_text
 
@@ -117,7 +117,7 @@ class _Validator:
         sections = tuple(self.sections(_table_list(data, "section")))
         known = {s.id for s in sections}
         papers = tuple(self.papers(_table_list(data, "paper"), known))
-        return Catalog(title, sections, papers, self.path)
+        return Catalog(plain_text(title), sections, papers, self.path)
 
     def sections(self, rows: list[Any]) -> Iterator[Section]:
         seen: dict[str, int | None] = {}
@@ -132,7 +132,7 @@ class _Validator:
                 self.report(line, f"duplicate section id {sid!r} (first at line {seen[sid]})")
             else:
                 seen[sid] = line
-                yield Section(sid, row["title"], line)
+                yield Section(sid, plain_text(row["title"]), line)
 
     def papers(self, rows: list[Any], known: set[str]) -> Iterator[Paper]:
         for index, row in enumerate(rows):
@@ -174,13 +174,13 @@ class _Validator:
             if name in row and not MIN_YEAR <= row[name] <= MAX_YEAR:
                 self.report(at(name), f"{name} {row[name]} is not a year ({MIN_YEAR} to {MAX_YEAR})")
         for name in ("url", "code"):
-            if name in row and not WEB_URL.match(row[name]):
+            if name in row and not is_web_url(row[name]):
                 self.report(
                     at(name),
                     f"{name} {row[name]!r} must be an http:// or https:// address "
                     "(no spaces, double quotes, <> or backslashes)",
                 )
-        if "doi" in row and not DOI.match(row["doi"]):
+        if "doi" in row and not is_doi(row["doi"]):
             self.report(
                 at("doi"), f"doi {row['doi']!r} is not a DOI (expected e.g. '10.1109/CVPR.2020.00975')"
             )
@@ -218,8 +218,8 @@ class _Validator:
             short=plain_text(row["short"]) if "short" in row else None,
             arxiv=split_version(arxiv)[0] if arxiv else None,
             url=row.get("url"),
-            venue=row.get("venue"),
-            note=row.get("note"),
+            venue=plain_text(row["venue"]) if "venue" in row else None,
+            note=plain_text(row["note"]) if "note" in row else None,
             key=key,
             authors=tuple(row.get("authors", [])),
             year=row.get("year"),

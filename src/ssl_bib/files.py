@@ -51,7 +51,8 @@ def writable_target(path: Path, protected: Mapping[Path, str]) -> Path:
     refused when that is one of the project's own inputs or not a file we may replace."""
     real = Path(os.path.realpath(path))
     for other, what in protected.items():
-        if real == Path(os.path.realpath(other)) or (real.exists() and other.exists() and real.samefile(other)):
+        same = real.exists() and other.exists() and real.samefile(other)  # a hard link too
+        if same or real == Path(os.path.realpath(other)):
             raise OutputError(f"{path}: is the {what}; ssl-bib never writes over it, choose another -o")
     try:
         mode = os.stat(path).st_mode

@@ -26,6 +26,9 @@ _SPECIAL = {
 _ACCENT = re.compile(r"\{?\\(?:[`'^\"~=.]|[uvHckbdr](?=[\s{]))\s*(?:\{\\?[A-Za-z]\}|\\?[A-Za-z])\}?")
 
 
+_DOTLESS = re.compile(r"^\{(\\[`'^\"~=.])\\([ij])\}$")
+
+
 @lru_cache(maxsize=1)
 def _encoder() -> Any:
     from pylatexenc.latexencode import UnicodeToLatexEncoder
@@ -60,10 +63,16 @@ def escape(text: str) -> str:
 def _char_macro(char: str) -> str:
     """The LaTeX for one non-ASCII character, if it reads back as that character.
 
+    >>> _char_macro("í"), _char_macro("ï"), _char_macro("ı")
+    ("{\\\\'i}", '{\\\\"i}', '{\\\\i}')
+
     pylatexenc knows a macro for most letters, but some are lossy (`ĸ` -> `\\textsc{k}`);
     those stay UTF-8, which bibtex copies through and LaTeX's utf8 input reads.
     """
     macro: str = _encoder().unicode_to_latex(char)
+    # í is {\'i}, never {\'\i}: biber, pandoc and citation-js read the dotless \i as a
+    # dotless ı plus a combining accent, which pdflatex then cannot typeset
+    macro = _DOTLESS.sub(r"{\1\2}", macro)
     return macro if decode_tex(macro) == char else char
 
 

@@ -8,7 +8,7 @@ from dataclasses import replace
 from .arxiv_id import id_year
 from .errors import CatalogError, Problem
 from .keys import assign_keys, base_key
-from .links import DOI
+from .links import is_doi
 from .lock import Lock
 from .model import ArxivRecord, Catalog, Paper, Reference
 from .names import split_name
@@ -99,7 +99,7 @@ def _draft(rows: list[Paper], record: ArxivRecord | None) -> Reference:
     year = year or _first(rows, "listed_year") or venue_year(paper.venue or "")  # what the list says
     arxiv = record.id if record else paper.arxiv  # an unresolved ID is still a fact of the list
     sections = tuple(dict.fromkeys(s for r in rows for s in r.sections))
-    record_doi = record.doi if record and record.doi and DOI.match(record.doi) else None
+    record_doi = record.doi if record and record.doi and is_doi(record.doi) else None
     return Reference(
         key="",
         kind=venue.kind,
@@ -112,7 +112,7 @@ def _draft(rows: list[Paper], record: ArxivRecord | None) -> Reference:
         primary_class=record.primary_category if record else None,
         doi=str(_first(rows, "doi") or record_doi or "") or None,
         url=f"https://arxiv.org/abs/{arxiv}" if arxiv else paper.url,
-        container=venue.container,
+        container=plain_text(venue.container) if venue.container else None,
         publisher="arXiv" if arxiv and venue.kind == "preprint" else None,
         note=plain_text(venue.note) if venue.note else None,
         short=plain_text(paper.short) if paper.short else None,

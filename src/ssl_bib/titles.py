@@ -127,14 +127,17 @@ def title_matches(wanted: str, found: str) -> bool:
 
 
 def plain_text(text: str) -> str:
-    """Drop control characters (NUL, ESC, DEL…) and fold runs of white space.
+    """Keep only what every output can carry, folding runs of white space: letters, marks,
+    digits, punctuation, symbols and spaces (an allow-list by Unicode category). Control
+    and format characters (NUL, ESC, bidi overrides, zero-width spaces), surrogates,
+    private-use characters and non-characters (U+FFFE) are dropped.
 
-    >>> plain_text("A\\x00B\\x1b[31m  C\\n")
-    'AB[31m C'
+    >>> plain_text("A\\x00B\\x1b[31m  C\\n"), plain_text("x\\u202ey\\u200bz\\ufffe\\uffff!")
+    ('AB[31m C', 'xyz!')
     """
     if text.isprintable():
         return " ".join(text.split())
-    kept = (" " if c.isspace() else "" if unicodedata.category(c) == "Cc" else c for c in text)
+    kept = (" " if c.isspace() else c if unicodedata.category(c)[0] in "LMNPS" else "" for c in text)
     return " ".join("".join(kept).split())
 
 

@@ -16,6 +16,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 from typing import Any
+from urllib.parse import quote
 
 from ..csl import csl_title
 from ..csl import item as csl_item
@@ -161,6 +162,8 @@ def _style_text(style: Any) -> str:
 
 def _render_item(ref: Reference, suffix: str) -> dict[str, Any]:
     data = csl_item(ref, esc=_escape)
+    if "DOI" in data:  # styles print it as a link: https://doi.org/10.1002/(SICI)…%3C693…
+        data["DOI"] = quote(data["DOI"], safe="/:@!$&'()*+,;=-._~")
     # our formatter (runs.py) escapes citeproc-py's own terms but not the data: escape every
     # string of the item here (the title, escaped already, keeps the nocase spans it has).
     for name, value in data.items():
