@@ -7,7 +7,9 @@ holds (recall), the papers imported and the share that look like real papers (a 
 markdown or URL left, not a link word or a section heading, a link that is not an in-page
 anchor), the links reported as not imported, and the import's wall and CPU time (median of 3).
 The lists are third-party data and are not part of the project: without them this prints
-a note and exits 0.
+a note. Then, on inputs made here, how time grows with the input: one entry line of list
+characters (brackets, stars, quotes, apostrophes...) and a list of many headings, each size
+twice the last; linear time doubles with each row (the ratio column stays near 2).
 """
 
 from __future__ import annotations
@@ -65,13 +67,51 @@ def measure(path: Path) -> tuple[str, int, int, int, int, int, float, float]:
     return path.stem[:44], lines, len(linked), len(found), len(papers), clean, wall, cpu
 
 
+_PIECES = [*"[]()*_\\`'\",.:|-", " ", "'", "'", "2020", "CVPR", "Title", "et al", "**", "[[pdf]]",
+           "(https://arxiv.org/abs/2101.00001)"]  # fmt: skip
+
+
+def _one_line(size: int) -> str:
+    import random
+
+    rng, parts = random.Random(size), []
+    while sum(map(len, parts)) < size:
+        parts.append(rng.choice(_PIECES))
+    return "# S\n\n- *CVPR 2020, " + "".join(parts) + "* [[pdf]](https://arxiv.org/abs/2101.00001)\n"
+
+
+def _headings(count: int) -> str:
+    return "".join("## Heading\n\n" for _ in range(count)) + "- A [[pdf]](https://arxiv.org/abs/2101.00001)\n"
+
+
+def scaling() -> None:
+    """Import inputs of doubling size; print wall and CPU time and the ratio to the last."""
+    import tempfile
+
+    print(f"\n{'input':<32} {'size':>7} {'wall s':>7} {'cpu s':>6} {'ratio':>6}")
+    for name, make, sizes in (
+        ("one entry line (characters)", _one_line, (10_000, 20_000, 40_000, 80_000)),
+        ("headings", _headings, (5_000, 10_000, 20_000)),
+    ):
+        last = None
+        for size in sizes:
+            with tempfile.TemporaryDirectory() as folder:
+                path = Path(folder) / "list.md"
+                path.write_text(make(size), encoding="utf-8")
+                wall, cpu = _timed(path)
+            ratio = f"{wall / last:.2f}" if last else "-"
+            print(f"{name:<32} {size:>7} {wall:>7.2f} {cpu:>6.2f} {ratio:>6}")
+            last = wall
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("lists", nargs="*", type=Path)
     args = parser.parse_args()
     paths = args.lists or sorted(LISTS.glob("*+*.md"))
     if not paths:
-        print(f"no lists to measure ({LISTS} is absent); nothing to do")
+        print(f"no lists to measure ({LISTS} is absent)")
+        scaling()
         return 0
     print(f"{'list':<44} {'lines':>6} {'ids':>5} {'found':>5} {'recall':>7} {'papers':>6} {'real':>6} "
           f"{'wall s':>7} {'cpu s':>6}")  # fmt: skip
@@ -89,6 +129,7 @@ def main() -> int:
         f"({total_found / max(total_ids, 1):.1%}), real papers {total_clean}/{total_papers} "
         f"({total_clean / max(total_papers, 1):.1%})"
     )
+    scaling()
     return 0
 
 

@@ -6,7 +6,7 @@ import tomllib
 
 import pytest
 from conftest import ROOT, SEED_LIST
-from hypothesis import given
+from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from ssl_bib.catalog import parse_catalog
@@ -155,3 +155,55 @@ def test_every_string_survives_the_catalog_writer(text):
     from ssl_bib.importer import _toml_table
 
     assert tomllib.loads(_toml_table({"title": text or "x"}))["title"] == (text or "x")
+
+
+def test_a_list_nested_ten_deep_is_read_whole(tmp_path):
+    lines = ["# Deep", ""]
+    lines += ["  " * d + f"- Paper {d} [[pdf]](https://arxiv.org/abs/2101.{d:05d})" for d in range(12)]
+    lines += ["", "# After", "", "- Later [[pdf]](https://arxiv.org/abs/2102.00001)"]
+    (tmp_path / "deep.md").write_text("\n".join(lines) + "\n")
+    catalog = parse_catalog(import_markdown(tmp_path / "deep.md").text)
+    assert [p.arxiv for p in catalog.papers] == [f"2101.{d:05d}" for d in range(12)] + ["2102.00001"]
+    assert [s.title for s in catalog.sections] == ["Deep", "After"]
+
+
+_PIECES = [*"[]()*_\\`'\",.:|-", " ", "  ", "1", "2020", "CVPR", "Title", "et al", "arXiv", "**",
+           "[[pdf]]", "(https://arxiv.org/abs/2101.00001)", "https://arxiv.org/abs/2101.00002", "\n",
+           "\n  - "]  # fmt: skip
+
+
+@settings(max_examples=400, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(st.lists(st.sampled_from(_PIECES), max_size=60).map("".join), st.sampled_from(["- ", "1. ", "| ", ""]))
+def test_any_entry_of_list_characters_imports_or_says_why(text, shape):
+    import tempfile
+    from pathlib import Path
+
+    from ssl_bib.errors import CatalogError
+
+    with tempfile.TemporaryDirectory() as folder:
+        path = Path(folder) / "list.md"
+        table = "| Title | Link |\n| --- | --- |\n" if shape == "| " else ""
+        path.write_text(f"# Section\n\n{table}{shape}{text}\n", encoding="utf-8")
+        try:
+            imported = import_markdown(path)
+        except CatalogError as exc:
+            assert str(exc).startswith(str(path))
+        else:
+            parse_catalog(imported.text)
+
+
+def test_a_line_that_once_took_hours_imports(tmp_path):
+    """A venue, a comma and many apostrophes made a regular expression backtrack (time
+    doubled with each one: 2 s at 24, days at 40). Run apart, so a regression fails instead
+    of hanging."""
+    import subprocess
+    import sys
+
+    (tmp_path / "list.md").write_text(
+        "# S\n\n- Some Title. *CVPR 2020, " + "'" * 200 + "!* [[pdf]](https://arxiv.org/abs/2101.00001)\n"
+    )
+    result = subprocess.run(
+        [sys.executable, "-m", "ssl_bib.cli", "import", "list.md", "-o", "-"],
+        cwd=tmp_path, capture_output=True, text=True, timeout=300, check=False,
+    )  # fmt: skip
+    assert result.returncode == 0 and 'arxiv = "2101.00001"' in result.stdout, result.stderr

@@ -142,7 +142,12 @@ def _text_outside_links(line: Line) -> str:
 
 # --- venue, year, authors ---------------------------------------------------------------------
 
-_VENUE = re.compile(r"^(?:[A-Z][\w&./+-]*|[a-z]+[A-Z][\w&./-]*|\d{4})(?:[\s,'/()&.:-]+[\w&./+'()-]+){0,14}$")
+# A venue label: a capital, a camel-cased word (arXiv) or a year first, then at most 15
+# words of letters, digits and &./+'()- apart. Written as single character classes, each
+# tried once per character (no two ways to split a text, so no backtracking).
+_VENUE_START = re.compile(r"^(?:[A-Z]|[a-z]+[A-Z]|\d{4}(?=$|[\s,'/()&.:-]))")
+_VENUE_TEXT = re.compile(r"[\w&./+'()\s,:-]*[\w&./+'()-]")
+_VENUE_GAP = re.compile(r"[\s,:]+")
 _DATE = re.compile(r"^\d{1,2} [A-Z][a-z]{2,8}\.? \d{4}$|^[A-Z][a-z]{2,8}\.? \d{1,2},? \d{4}$")
 _PARTICLES = frozenset("van von der den de di da del la le du dos ter al el bin".split())
 _NAME_TOKEN = re.compile(r"^[^\W\d_][\w'’.-]*$")
@@ -159,7 +164,9 @@ def looks_like_venue(text: str) -> bool:
         0 < len(text) <= 90
         and venue_year(text) is not None
         and not _DATE.match(text)
-        and _VENUE.match(text) is not None
+        and _VENUE_START.match(text) is not None
+        and _VENUE_TEXT.fullmatch(text) is not None
+        and len(_VENUE_GAP.findall(text)) <= 14
     )
 
 

@@ -107,8 +107,24 @@ class _Reader:
             self.left_out.append(Problem(self.path, link.line, f"link not imported: {link.href}"))
 
 
+# markdown-it stops reading a block nested deeper than this, silently; a list this deep is
+# read whole, and one deeper is an error naming its line (never the rest of the list lost).
+MAX_NESTING = 100
+
+
 def _parser() -> MarkdownIt:
-    return MarkdownIt("commonmark", {"html": True}).enable("table")
+    return MarkdownIt("commonmark", {"html": True, "maxNesting": MAX_NESTING}).enable("table")
+
+
+def _parsed(path: Path, text: str) -> SyntaxTreeNode:
+    """The list's syntax tree; an error when a block is nested too deep to be read whole."""
+    tokens = _parser().parse(text)
+    deepest = max(tokens, key=lambda t: t.level, default=None)
+    if deepest is not None and deepest.level >= MAX_NESTING - 2:
+        line = deepest.map[0] + 1 if deepest.map else None
+        why = f"lists and quotes nested too deep to read (over {MAX_NESTING} levels of lists, items, quotes)"
+        raise CatalogError([Problem(str(path), line, why)])
+    return SyntaxTreeNode(tokens)
 
 
 def import_markdown(path: str | Path) -> Imported:
@@ -119,7 +135,7 @@ def import_markdown(path: str | Path) -> Imported:
     except (OSError, UnicodeDecodeError) as exc:
         raise CatalogError([Problem(str(path), None, f"cannot read: {exc}")]) from None
     reader = _Reader(str(path))
-    _blocks(reader, SyntaxTreeNode(_parser().parse(text)).children)
+    _blocks(reader, _parsed(path, text).children)
     if not reader.rows:
         raise CatalogError([Problem(str(path), None, "no papers found (no table rows or list entries)")])
     title = _title_heading(reader)
@@ -393,7 +409,8 @@ def _title_heading(reader: _Reader) -> str:
         return ""
     first = reader.headings[0]
     children = [h for h in reader.headings if h.parent is first]
-    tops = [h for h in reader.headings if h.parent is None and _holds_papers(h, reader.headings)]
+    holding = _holding(reader.headings)
+    tops = [h for h in reader.headings if h.parent is None and id(h) in holding]
     if first.papers or first.level > min(h.level for h in reader.headings):
         return ""
     if children and len(tops) > 1 and first in tops:
@@ -405,22 +422,33 @@ def _title_heading(reader: _Reader) -> str:
     return first.title
 
 
-def _holds_papers(heading: _Heading, headings: list[_Heading]) -> bool:
-    return heading.papers > 0 or any(h.parent is heading and _holds_papers(h, headings) for h in headings)
+def _holding(headings: list[_Heading]) -> set[int]:
+    """The headings (by id()) that hold papers or have a descendant that does: each heading
+    with papers marks its ancestors, stopping at one marked already (linear time)."""
+    holding: set[int] = set()
+    for heading in headings:
+        current: _Heading | None = heading if heading.papers > 0 else None
+        while current is not None and id(current) not in holding:
+            holding.add(id(current))
+            current = current.parent
+    return holding
 
 
 def _sections(headings: list[_Heading]) -> list[_Heading]:
     """Keep the headings that hold papers (or whose children do) and give them slug ids."""
-    kept = [h for h in headings if _holds_papers(h, headings)]
+    holding = _holding(headings)
+    kept = [h for h in headings if id(h) in holding]
     used: set[str] = set()
+    tried: dict[str, int] = {}  # base -> the next number to try: no slug tried twice
     for heading in kept:
         parent = heading.parent
-        while parent is not None and parent not in kept:
+        while parent is not None and id(parent) not in holding:
             parent = parent.parent
         base = f"{parent.id}/{_slug(heading.title)}" if parent else _slug(heading.title)
-        sid, n = base, 2
+        sid, n = base, tried.get(base, 2)
         while sid in used:
             sid, n = f"{base}-{n}", n + 1
+        tried[base] = n
         heading.id = sid
         used.add(sid)
     return kept
