@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import shutil
+from pathlib import Path
 
 import pytest
 from conftest import ROOT, SEED_LIST, SEED_SNAPSHOT
@@ -290,15 +291,22 @@ def test_a_full_stdout_is_one_line(project):
     assert result.stderr == "ssl-bib: error: cannot write to standard output: No space left on device\n"
 
 
-def test_ctrl_c_while_rendering_is_aborted_with_no_traceback(tmp_path):
-    """SIGINT reaches the whole process group on a terminal: the render workers ignore it,
-    the parent stops them and says `aborted` (exit 130)."""
-    import os
-    import signal
-    import subprocess
-    import sys
-    import time
+def _children(pid: int) -> list[int]:
+    """The processes whose parent is pid (Linux /proc)."""
+    found = []
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            fields = stat.read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        if int(fields[1]) == pid:
+            found.append(int(stat.parent.name))
+    return found
 
+
+@pytest.fixture(scope="module")
+def long_project(tmp_path_factory):
+    """A project of 8,000 resolved papers: long enough to render in forked workers for seconds."""
     from fake_arxiv import catalog_for, synthetic_records
 
     from ssl_bib.arxiv_source import SnapshotSource
@@ -306,19 +314,42 @@ def test_ctrl_c_while_rendering_is_aborted_with_no_traceback(tmp_path):
     from ssl_bib.lock import Lock, save_lock
     from ssl_bib.resolve import resolve
 
-    records = synthetic_records(8000)  # long enough to render in forked workers for seconds
-    (tmp_path / "papers.toml").write_text(catalog_for(records, sections=8))
-    snap = tmp_path / "snap.jsonl"
+    root = tmp_path_factory.mktemp("long")
+    records = synthetic_records(8000)
+    (root / "papers.toml").write_text(catalog_for(records, sections=8))
+    snap = root / "snap.jsonl"
     snap.write_text("".join(json.dumps(r) + "\n" for r in records.values()), encoding="utf-8")
     lock = Lock()
-    catalog = parse_catalog((tmp_path / "papers.toml").read_text())
-    resolve(catalog, lock, SnapshotSource(snap), save=lambda lk: None)
-    save_lock(lock, tmp_path / "papers.lock")
+    resolve(
+        parse_catalog((root / "papers.toml").read_text()), lock, SnapshotSource(snap), save=lambda lk: None
+    )
+    save_lock(lock, root / "papers.lock")
+    return root
+
+
+@pytest.mark.skipif(not Path("/proc/self/stat").exists(), reason="needs Linux /proc to see the workers")
+@pytest.mark.parametrize("when", ["as the first worker starts", "while every worker renders"])
+def test_ctrl_c_while_rendering_is_aborted_with_no_traceback(long_project, when):
+    """SIGINT reaches the whole process group on a terminal: the render workers ignore it,
+    the parent stops them and says `aborted` (exit 130), whenever it lands. The signal is
+    sent when the workers are seen (not after a guessed sleep), so the test is the same on
+    a fast machine and a slow one."""
+    import os
+    import signal
+    import subprocess
+    import sys
+    import time
+
     run = subprocess.Popen(
         [sys.executable, "-m", "ssl_bib.cli", "export", "--offline", "-f", "markdown", "-o", "-"],
-        cwd=tmp_path, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True, start_new_session=True,
+        cwd=long_project, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True,
+        start_new_session=True,
     )  # fmt: skip
-    time.sleep(2.0)  # into the render (loading takes about 1 s, rendering about 4 s here)
+    wanted = 1 if when == "as the first worker starts" else min(os.cpu_count() or 1, 8)
+    deadline = time.monotonic() + 120
+    while len(_children(run.pid)) < wanted and run.poll() is None and time.monotonic() < deadline:
+        time.sleep(0.001)
+    assert run.poll() is None, "the export ended before its workers were seen"
     os.killpg(run.pid, signal.SIGINT)  # as a terminal's Ctrl-C does: the whole group
     _, err = run.communicate(timeout=120)
     assert run.returncode == 130, err

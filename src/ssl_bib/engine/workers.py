@@ -29,10 +29,26 @@ def _workers() -> int:
 
 
 def _ignore_interrupts() -> None:
-    """Workers leave Ctrl-C to the parent, which stops them: no traceback from each worker."""
+    """Workers leave Ctrl-C to the parent, which stops them: no traceback from each worker.
+    They are born with SIGINT blocked (see in_parallel); ignoring it first, then unblocking,
+    drops one that came in between."""
     import signal
 
     signal.signal(signal.SIGINT, signal.SIG_IGN)
+    signal.pthread_sigmask(signal.SIG_UNBLOCK, {signal.SIGINT})
+
+
+def _started(pool: Any, slices: list[tuple[int, int]]) -> list[Any]:
+    """Submit every slice, forking the workers, with SIGINT held back meanwhile: a Ctrl-C
+    that lands while they start reaches the parent once they are up (and stops them), never
+    a worker before it ignores it, never lost."""
+    import signal
+
+    held = signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGINT})
+    try:
+        return [pool.submit(_work_on, bounds) for bounds in slices]
+    finally:
+        signal.pthread_sigmask(signal.SIG_SETMASK, held)
 
 
 def in_parallel(function: Callable[[Any, int, int], list[Any]], work: Any, n: int) -> list[Any]:
@@ -55,7 +71,7 @@ def in_parallel(function: Callable[[Any, int, int], list[Any]], work: Any, n: in
         with ProcessPoolExecutor(workers, mp_context=context, initializer=_ignore_interrupts) as pool:
             slices = [(start, min(start + size, n)) for start in range(0, n, size)]
             try:
-                parts = list(pool.map(_work_on, slices))
+                parts = [future.result() for future in _started(pool, slices)]
             except BrokenProcessPool:
                 raise SslBibError(
                     "a worker process died while rendering (out of memory, or killed)"
