@@ -229,6 +229,11 @@ def resolve(project: Any, refresh: bool, source: _SourceSpec) -> None:
     if report.rejected:
         parts.append(f"{len(report.rejected)} not stored")
     click.echo(f"{project.lock_path}: " + ", ".join(parts), err=True)
+    _report_problems(project, report)
+
+
+def _report_problems(project: Any, report: Any) -> None:
+    """One line per ID arXiv rejected and per record the lock could not keep."""
     for bad in report.invalid:
         click.echo(f"{project.catalog_path}: arXiv rejected ID {bad!r} as malformed", err=True)
     for arxiv_id, why in sorted(report.rejected):
@@ -303,9 +308,10 @@ def export(
     styles = list(dict.fromkeys(styles))
     # everything that can be wrong with the command is found before any network or rendering
     _check_target(output, len(plan_files(chosen, styles)))
-    files = run_export(
+    files, report = run_export(
         project, chosen, styles, sections, _sourcing(source), progress=_progress(), on_wait=_waiting(project)
     )
+    _report_problems(project, report)
     _emit(project, files, output)
 
 

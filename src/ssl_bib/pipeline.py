@@ -230,19 +230,20 @@ def run_export(
     source: Sourcing | None = None,
     progress: Progress = lambda stage, done, total: None,
     on_wait: Callable[[], None] = lambda: None,
-) -> dict[str, str]:
+) -> tuple[dict[str, str], ResolveReport]:
     """The export command: check styles and sections, read the catalog and the lock once,
     resolve what the lock lacks first (unless offline: no source), build the references
-    once, render every file (each style once); file name -> text."""
+    once, render every file (each style once); file name -> text, and what was resolved."""
     check_styles(formats, styles)
     catalog = load_catalog(project.catalog_path)
     check_sections(catalog, sections)
+    report = ResolveReport()
     if source is None:
         lock = load_lock(project.lock_path)
     else:
-        lock, _ = _resolved(project, catalog, source, progress=progress, on_wait=on_wait)
+        lock, report = _resolved(project, catalog, source, progress=progress, on_wait=on_wait)
     refs = select(build_references(catalog, lock), catalog, sections)
-    return render_all(refs, catalog, formats, styles, sections)
+    return render_all(refs, catalog, formats, styles, sections), report
 
 
 def run_check(project: Project) -> tuple[Catalog, list[Finding]]:
