@@ -32,9 +32,13 @@ def test_apa_preprint_as_the_style_prescribes():
     text = render_all(refs, catalog, ["text"], ["apa"])["references-apa.txt"]
     flat = " ".join(text.split())
     assert (
+        "Chen, X., Fan, H., Girshick, R., & He, K. (2020). Improved baselines with momentum "
+        "contrastive learning (arXiv:2003.04297). arXiv. https://doi.org/10.48550/arXiv.2003.04297"
+    ) in flat
+    assert (  # published (DBLP's record in the lock): the proceedings and pages
         "Chen, T., Kornblith, S., Norouzi, M., & Hinton, G. (2020). A simple framework for "
-        "contrastive learning of visual representations (arXiv:2002.05709). arXiv. "
-        "https://doi.org/10.48550/arXiv.2002.05709"
+        "contrastive learning of visual representations. International Conference on Machine "
+        "Learning (ICML), 1597–1607."
     ) in flat
     assert "In arXiv" not in flat and "ArXiv:" not in flat
     assert "van den Oord, A., Li, Y., & Vinyals, O. (2018)" in flat

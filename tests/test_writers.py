@@ -214,6 +214,8 @@ CSL_SCHEMA = {
             "editor": {"type": "array", "items": _NAME},
             "issued": _DATE,
             "number": {"type": ["string", "number"]},
+            "page": {"type": ["string", "number"]},
+            "volume": {"type": ["string", "number"]},
             **{k: {"type": "string"} for k in _STRINGS},
         },
     },

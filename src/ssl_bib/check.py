@@ -6,11 +6,11 @@ import re
 from dataclasses import dataclass
 
 from .arxiv_id import parse_arxiv_id
-from .lock import Lock
+from .lock import Lock, PublishedSearch
 from .model import ArxivRecord, Catalog, Paper
 from .references import identity
 from .titles import normalize_title
-from .venues import parse_venue
+from .venues import index_venue, parse_venue
 
 
 @dataclass(frozen=True)
@@ -44,11 +44,13 @@ def check(catalog: Catalog, lock: Lock) -> list[Finding]:
             found.append(
                 ("duplicate", f"same paper as line {seen[ident]} (one record, listed in both sections)")
             )
+        elif ident in lock.published:
+            found += _index_status(paper, lock.published[ident])
         seen.setdefault(ident, paper.line)
         record = lock.record(ident)
         if record and normalize_title(record.title) != normalize_title(paper.title):
             found.append(("title-differs", f"arXiv's title is {record.title!r}"))
-        if record and parse_venue(paper.venue).kind == "preprint":
+        if record and parse_venue(paper.venue).kind == "preprint" and not _found(lock, ident):
             found += _published(record)
         findings += [Finding(kind, paper.line, paper.title, message) for kind, message in found]
     return findings
@@ -96,6 +98,39 @@ def _arxiv_status(paper: Paper, lock: Lock) -> list[Found]:
                 "possible-match",
                 f"possible arXiv match arXiv:{near.arxiv} {near.title!r}, not taken because {near.reason}",
             )
+        )
+    return out
+
+
+def _found(lock: Lock, ident: str) -> bool:
+    search = lock.published.get(ident)
+    return search is not None and search.found is not None
+
+
+def _index_status(paper: Paper, search: PublishedSearch) -> list[Found]:
+    """What an index said of a paper's published version, against what the list says."""
+    where = search.lookup.source
+    found, not_taken = search.found, search.not_taken
+    if found is None:
+        if not_taken and not_taken.reason.startswith("too close to call"):
+            return [("published-ambiguous", f"{where}: {not_taken.reason}; exported as the list says")]
+        if not_taken and "workshop" in not_taken.reason:
+            return [
+                ("workshop-only", f"{where} has only {not_taken.key} ({not_taken.venue}): {not_taken.reason}")
+            ]
+        return []
+    at = f"{found.venue} {found.year} ({found.key})"
+    listed = parse_venue(paper.venue)
+    out: list[Found] = []
+    if listed.kind == "preprint":
+        out.append(
+            ("published", f"the list calls it a preprint; {where} has it at {at}: exported as published")
+        )
+    elif listed.container != index_venue(found.venue, "", "conference", found.year).container:
+        out.append(("venue-differs", f"the list says {paper.venue!r}, {where} has it at {at}; the list wins"))
+    if not index_venue(found.venue, "", "conference", found.year).known:
+        out.append(
+            ("unknown-venue", f"{where}'s venue {found.venue!r} is not in the venue table; printed as is")
         )
     return out
 

@@ -120,6 +120,8 @@ class _SourceSpec:
     snapshot: str | None
     delay: float
     backoff: float
+    dblp_dump: str | None = None
+    no_published: bool = False
 
 
 def _source_options(f: Callable[..., Any]) -> Callable[..., Any]:
@@ -149,6 +151,21 @@ def _source_options(f: Callable[..., Any]) -> Callable[..., Any]:
             help="Seconds between API requests (arXiv's terms ask for 3).",
         ),
         click.option(
+            "--dblp-dump",
+            type=click.Path(dir_okay=False),
+            default=None,
+            envvar="SSL_BIB_DBLP_DUMP",
+            show_envvar=True,
+            help="Find published versions in DBLP's XML dump (dblp.xml.gz), offline.",
+        ),
+        click.option(
+            "--no-published",
+            is_flag=True,
+            envvar="SSL_BIB_NO_PUBLISHED",
+            show_envvar=True,
+            help="Do not look for published versions (arXiv only).",
+        ),
+        click.option(
             "--retry-backoff",
             "backoff",
             type=click.FloatRange(min=0),
@@ -167,9 +184,12 @@ def _source_options(f: Callable[..., Any]) -> Callable[..., Any]:
         snapshot: str | None,
         delay: float,
         backoff: float,
+        dblp_dump: str | None,
+        no_published: bool,
         **kw: Any,
     ) -> Any:
-        return f(*args, source=_SourceSpec(offline, arxiv_url, snapshot, delay, backoff), **kw)
+        spec = _SourceSpec(offline, arxiv_url, snapshot, delay, backoff, dblp_dump, no_published)
+        return f(*args, source=spec, **kw)
 
     command: Callable[..., Any] = with_source
     for option in reversed(options):
@@ -184,6 +204,15 @@ def _sourcing(source: _SourceSpec) -> Callable[[], Any] | None:
     if source.offline:
         return None
     return lambda: make_source(source.arxiv_url, source.snapshot, source.delay, source.backoff)
+
+
+def _index(source: _SourceSpec) -> Any:
+    """Where published versions are looked for, as the options say (None: not looked for)."""
+    from .pipeline import make_index
+
+    if source.offline or source.no_published:
+        return None
+    return make_index(source.dblp_dump)
 
 
 def _waiting(project: Any) -> Callable[[], None]:
@@ -206,11 +235,23 @@ def resolve(project: Any, refresh: bool, source: _SourceSpec) -> None:
     from .pipeline import Offline, run_resolve
 
     report = run_resolve(
-        project, _sourcing(source), refresh=refresh, progress=_progress(), on_wait=_waiting(project)
+        project,
+        _sourcing(source),
+        refresh=refresh,
+        progress=_progress(),
+        on_wait=_waiting(project),
+        index=_index(source),
     )
     if isinstance(report, Offline):
         click.echo(_offline_summary(project.lock_path, report), err=True)
         return
+    published = report.published or report.unpublished or report.ambiguous
+    if published:
+        click.echo(
+            f"{project.lock_path}: published versions: {len(report.published)} found, "
+            f"{len(report.unpublished)} not found, {len(report.ambiguous)} too close to call",
+            err=True,
+        )
     if not (
         report.fetched
         or report.missing
@@ -219,6 +260,8 @@ def resolve(project: Any, refresh: bool, source: _SourceSpec) -> None:
         or report.titles_missing
         or report.rejected
     ):
+        if published:
+            return
         click.echo(
             f"{project.lock_path}: up to date, nothing to look up (--refresh looks everything up)", err=True
         )
@@ -309,7 +352,14 @@ def export(
     # everything that can be wrong with the command is found before any network or rendering
     _check_target(output, len(plan_files(chosen, styles)))
     files, report = run_export(
-        project, chosen, styles, sections, _sourcing(source), progress=_progress(), on_wait=_waiting(project)
+        project,
+        chosen,
+        styles,
+        sections,
+        _sourcing(source),
+        progress=_progress(),
+        on_wait=_waiting(project),
+        index=_index(source),
     )
     _report_problems(project, report)
     _emit(project, files, output)

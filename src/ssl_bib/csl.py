@@ -54,6 +54,10 @@ def item(r: Reference, nocase: bool = True, esc: Callable[[str], str] = str) -> 
         data["issued"] = {"date-parts": [list(r.date) if r.date else [r.year]]}
     if r.container:
         data["container-title"] = r.container
+    if r.volume:
+        data["volume"] = r.volume
+    if r.pages:
+        data["page"] = r.pages
     if r.kind == "preprint" and r.arxiv:
         data["number"] = f"arXiv:{r.arxiv}"
     if r.publisher:

@@ -54,6 +54,41 @@ class TitleSearch:
     near: NearMiss | None = None
 
 
+@dataclass(frozen=True, slots=True)
+class Publication:
+    """A paper's published version as an index gives it, with the evidence it was taken on."""
+
+    key: str  # the index's own key (a DBLP key) or a DOI
+    kind: str  # "conference" or "journal"
+    venue: str  # the venue registry's label ("CVPR"), else the index's name for it
+    year: int
+    title: str
+    evidence: str  # why it is this paper: title, authors shared, years
+    pages: str | None = None
+    volume: str | None = None
+    doi: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class NotTaken:
+    """The best candidate publication not taken, and why (another paper, a workshop, too close
+    to call)."""
+
+    key: str
+    venue: str
+    year: int | None
+    reason: str
+
+
+@dataclass(frozen=True, slots=True)
+class PublishedSearch:
+    """What a search for a paper's published version found (or not), where and when."""
+
+    found: Publication | None
+    lookup: Lookup
+    not_taken: NotTaken | None = None
+
+
 @dataclass
 class Lock:
     """One frozen record per arXiv ID (fetched, or missing: arXiv said it has no such ID), per
@@ -63,6 +98,7 @@ class Lock:
     missing: dict[str, Lookup] = field(default_factory=dict)
     titles: dict[str, TitleSearch] = field(default_factory=dict)
     keys: dict[str, str] = field(default_factory=dict)
+    published: dict[str, PublishedSearch] = field(default_factory=dict)  # identity -> search
     left_out: int = field(default=0, compare=False)  # entries of the file read that broke its rules
 
     def record(self, arxiv_id: str) -> ArxivRecord | None:
@@ -142,6 +178,7 @@ def _from_json(data: dict[str, Any], lock: Lock) -> Iterator[str]:
         ("missing", lambda k, v: _read_missing(lock, k, v), "looked up again by resolve"),
         ("titles", lambda k, v: _read_title(lock, k, v), "searched again by resolve"),
         ("keys", lambda k, v: _read_key(lock, k, v), "a key is handed out again"),
+        ("published", lambda k, v: _read_published(lock, k, v), "searched again by resolve"),
     )
     for name, read, then in tables:
         value = data.get(name, {})
@@ -188,6 +225,45 @@ def _read_title(lock: Lock, title: str, entry: Any) -> None:
         _lookup(rest, ""),
         None if near is None else _near(near, ""),
     )
+
+
+_PUBLICATION: dict[str, tuple[type, ...]] = {
+    "key": (str,), "kind": (str,), "venue": (str,), "year": (int,), "title": (str,), "evidence": (str,),
+    "pages": (str,), "volume": (str,), "doi": (str,),
+}  # fmt: skip
+_NOT_TAKEN: dict[str, tuple[type, ...]] = {"key": (str,), "venue": (str,), "year": (int,), "reason": (str,)}
+
+
+def _read_published(lock: Lock, ident: str, entry: Any) -> None:
+    if not isinstance(entry, dict):
+        raise ValueError("must be an object with 'found', 'source' and 'fetched'")
+    found, not_taken = entry.get("found"), entry.get("not_taken")
+    rest = {k: v for k, v in entry.items() if k not in ("found", "not_taken")}
+    publication = None if found is None else Publication(**_fields(found, _PUBLICATION, "found"))
+    if publication is not None and (
+        publication.kind not in ("conference", "journal") or publication.year < 1450
+    ):
+        raise ValueError(f"'found' is not a publication ({publication.kind}, {publication.year})")
+    lock.published[ident] = PublishedSearch(
+        publication,
+        _lookup(rest, ""),
+        None if not_taken is None else NotTaken(**_fields(not_taken, _NOT_TAKEN, "not_taken")),
+    )
+
+
+def _fields(entry: Any, kinds: dict[str, tuple[type, ...]], where: str) -> dict[str, Any]:
+    """entry checked against kinds: known fields only, each of its type (None for an absent
+    one); a value a record needs (all but pages, volume, doi, year of not_taken) present."""
+    if not isinstance(entry, dict) or not set(entry) <= set(kinds):
+        raise ValueError(f"{where!r} must be an object with only {', '.join(kinds)}")
+    optional = {"pages", "volume", "doi"} | ({"year"} if where == "not_taken" else set())
+    for name, types in kinds.items():
+        value = entry.get(name)
+        if value is None and name in optional:
+            continue
+        if not isinstance(value, types) or isinstance(value, bool):
+            raise ValueError(f"{where!r}: {name!r} must be a {types[0].__name__}, not {value!r}")
+    return dict(entry)
 
 
 def _read_key(lock: Lock, ident: str, key: Any) -> None:
@@ -290,14 +366,25 @@ def dumps_lock(lock: Lock) -> str:
         titles[t] = {"arxiv": search.arxiv, **asdict(search.lookup)}
         if search.near is not None:
             titles[t]["near"] = asdict(search.near)
+    published: dict[str, dict[str, Any]] = {}
+    for ident, looked in lock.published.items():
+        published[ident] = {"found": _plain(looked.found), **asdict(looked.lookup)}
+        if looked.not_taken is not None:
+            published[ident]["not_taken"] = _plain(looked.not_taken)
     data = {
         "schema": SCHEMA,
+        "published": published,
         "papers": papers,
         "missing": {k: asdict(v) for k, v in lock.missing.items()},
         "titles": titles,
         "keys": lock.keys,
     }
     return json.dumps(data, indent=2, sort_keys=True, ensure_ascii=False) + "\n"
+
+
+def _plain(value: Publication | NotTaken | None) -> dict[str, Any] | None:
+    """A record as JSON, without the fields it does not have."""
+    return None if value is None else {k: v for k, v in asdict(value).items() if v is not None}
 
 
 def save_lock(lock: Lock, path: str | Path) -> None:

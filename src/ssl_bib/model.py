@@ -113,6 +113,8 @@ class Reference:
     note: str | None = None  # "Under review at ICLR 2021"
     short: str | None = None
     sentence_title: str | None = None  # a maintainer's sentence case for CSL, Zotero, lists
+    pages: str | None = None  # of the published version ("9726-9735")
+    volume: str | None = None  # of a journal
 
     @property
     def arxiv_doi(self) -> str | None:

@@ -15,6 +15,7 @@ from .errors import CatalogError, OutputError, Problem
 from .files import exclusive, writable_target, write_all
 from .lock import Lock, load_lock, save_lock
 from .model import Catalog, Reference
+from .published import Search, find_published
 from .references import build_references, pinned_keys
 from .resolve import Progress, ResolveReport, pending, resolve
 from .writers import FORMATS, Job
@@ -94,6 +95,7 @@ def run_resolve(
     refresh: bool = False,
     progress: Progress = lambda stage, done, total: None,
     on_wait: Callable[[], None] = lambda: None,
+    index: Index | None = None,
 ) -> ResolveReport | Offline:
     """The resolve command: look up what the lock lacks (or everything with refresh), saving
     as it goes. With no source (offline), only hand out keys, and only to an existing lock,
@@ -106,7 +108,7 @@ def run_resolve(
             lock = load_lock(project.lock_path)
             added = _pin_keys(project, catalog, lock)
         return Offline(True, added, *_unresolved(catalog, lock))
-    return _resolved(project, catalog, source, refresh, progress, on_wait)[1]
+    return _resolved(project, catalog, source, refresh, progress, on_wait, index)[1]
 
 
 @dataclass(frozen=True)
@@ -134,17 +136,46 @@ def _resolved(
     refresh: bool = False,
     progress: Progress = lambda stage, done, total: None,
     on_wait: Callable[[], None] = lambda: None,
+    index: Index | None = None,
+    recheck: bool = True,
 ) -> tuple[Lock, ResolveReport]:
     """Resolve under the project's run lock, one run at a time (a second waits, then finds
     what the first resolved): the lock as saved, and what was looked up."""
     with exclusive(project.busy_path, on_wait):
         lock = load_lock(project.lock_path)  # as the last run left it
         ids, titles = pending(catalog, lock, refresh)
+        save = functools.partial(save_lock, path=project.lock_path)
         if not ids and not titles and not refresh:
             _pin_keys(project, catalog, lock)
-            return lock, ResolveReport()
-        save = functools.partial(save_lock, path=project.lock_path)
-        return lock, resolve(catalog, lock, source(), save=save, refresh=refresh, progress=progress)
+            report = ResolveReport()
+        else:
+            report = resolve(catalog, lock, source(), save=save, refresh=refresh, progress=progress)
+        if index is not None:
+            found = find_published(
+                catalog, lock, index.search, index.name, save=save, refresh=refresh, recheck=recheck
+            )
+            report.published, report.unpublished, report.ambiguous = found.found, found.none, found.ambiguous
+        return lock, report
+
+
+@dataclass(frozen=True)
+class Index:
+    """Where published versions are looked for: a name for the lock, and the search."""
+
+    name: str
+    search: Search
+
+
+def make_index(dblp_dump: str | None) -> Index | None:
+    """DBLP's XML dump when given (the live indexes are not asked yet: None without it)."""
+    if dblp_dump is None:
+        return None
+    from .sources.dblp_dump import scan
+
+    path = Path(dblp_dump)
+    if not path.is_file():
+        raise OutputError(f"{dblp_dump}: no such DBLP dump file")
+    return Index(f"dblp-dump:{path.name}", lambda titles: scan(path, titles))
 
 
 def _pin_keys(project: Project, catalog: Catalog, lock: Lock) -> int:
@@ -230,6 +261,7 @@ def run_export(
     source: Sourcing | None = None,
     progress: Progress = lambda stage, done, total: None,
     on_wait: Callable[[], None] = lambda: None,
+    index: Index | None = None,
 ) -> tuple[dict[str, str], ResolveReport]:
     """The export command: check styles and sections, read the catalog and the lock once,
     resolve what the lock lacks first (unless offline: no source), build the references
@@ -241,7 +273,9 @@ def run_export(
     if source is None:
         lock = load_lock(project.lock_path)
     else:
-        lock, report = _resolved(project, catalog, source, progress=progress, on_wait=on_wait)
+        lock, report = _resolved(
+            project, catalog, source, progress=progress, on_wait=on_wait, index=index, recheck=False
+        )
     refs = select(build_references(catalog, lock), catalog, sections)
     return render_all(refs, catalog, formats, styles, sections), report
 

@@ -9,11 +9,11 @@ from .arxiv_id import id_year
 from .errors import CatalogError, Problem
 from .keys import assign_keys, base_key
 from .links import is_doi
-from .lock import Lock
-from .model import ArxivRecord, Catalog, Paper, Reference
+from .lock import Lock, Publication, PublishedSearch
+from .model import ArxivRecord, Catalog, EntryKind, Paper, Reference
 from .names import split_name
 from .titles import normalize_title, plain_text
-from .venues import parse_venue, published_venue, venue_year
+from .venues import Venue, index_venue, parse_venue, published_venue, venue_year
 
 
 def identity(paper: Paper, lock: Lock) -> str:
@@ -27,7 +27,8 @@ def identity(paper: Paper, lock: Lock) -> str:
 def _drafts(catalog: Catalog, lock: Lock) -> dict[str, tuple[list[Paper], Reference]]:
     """Each paper identity with its catalog rows and its (still keyless) reference."""
     return {
-        ident: (rows, _draft(rows, lock.record(ident))) for ident, rows in _grouped(catalog, lock).items()
+        ident: (rows, _draft(rows, lock.record(ident), lock.published.get(ident)))
+        for ident, rows in _grouped(catalog, lock).items()
     }
 
 
@@ -80,12 +81,32 @@ def _first(rows: list[Paper], name: str) -> object:
     return next((getattr(r, name) for r in rows if getattr(r, name)), None)
 
 
-def _draft(rows: list[Paper], record: ArxivRecord | None) -> Reference:
-    """Build the reference of one paper from its rows (first row wins) and its record."""
+def _venue_of(found: Publication) -> Venue:
+    """A publication's venue, spelled out by the registry (or as the index names it)."""
+    kind: EntryKind = "journal" if found.kind == "journal" else "conference"
+    return index_venue(found.venue, "", kind, found.year)
+
+
+def _same_venue(listed: Venue, found: Publication) -> bool:
+    """Whether the list names the venue the index found (then the index adds pages, DOI)."""
+    return (
+        listed.known and listed.container == _venue_of(found).container and listed.year in (None, found.year)
+    )
+
+
+def _draft(rows: list[Paper], record: ArxivRecord | None, search: PublishedSearch | None = None) -> Reference:
+    """Build the reference of one paper from its rows (first row wins), its arXiv record and
+    the publication an index verified: the list's venue wins, a publication fills in what
+    the list left a preprint (or under review), and adds pages and DOI when it agrees."""
     paper = rows[0]
     venue = parse_venue(paper.venue)
-    if venue.kind == "preprint" and not venue.note and record and record.journal_ref:
+    found = search.found if search else None
+    listed = venue
+    if found is not None and (venue.kind == "preprint" or _same_venue(venue, found)):
+        venue = _venue_of(found)
+    elif venue.kind == "preprint" and not venue.note and record and record.journal_ref:
         venue = published_venue(record.journal_ref)  # the list has no venue; arXiv knows one
+    agreed = found if found is not None and venue is not listed else None
     authors = (
         paper.authors
         or next((r.authors for r in rows if r.authors), ())
@@ -110,7 +131,9 @@ def _draft(rows: list[Paper], record: ArxivRecord | None) -> Reference:
         date=first_version if venue.kind == "preprint" and not paper.year else (),
         arxiv=arxiv,
         primary_class=record.primary_category if record else None,
-        doi=str(_first(rows, "doi") or record_doi or "") or None,
+        doi=str(_first(rows, "doi") or (agreed.doi if agreed else None) or record_doi or "") or None,
+        pages=agreed.pages if agreed else None,
+        volume=agreed.volume if agreed else None,
         url=f"https://arxiv.org/abs/{arxiv}" if arxiv else paper.url,
         container=plain_text(venue.container) if venue.container else None,
         publisher="arXiv" if arxiv and venue.kind == "preprint" else None,

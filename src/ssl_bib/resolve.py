@@ -32,6 +32,9 @@ class ResolveReport:
     titles_found: list[str] = field(default_factory=list)
     titles_missing: list[str] = field(default_factory=list)
     rejected: list[tuple[str, str]] = field(default_factory=list)  # (arXiv ID, why not kept)
+    published: list[str] = field(default_factory=list)  # identities an index found published
+    unpublished: list[str] = field(default_factory=list)  # looked for, no verified publication
+    ambiguous: list[str] = field(default_factory=list)  # two candidates too close to call
 
 
 def pending(catalog: Catalog, lock: Lock, refresh: bool = False) -> tuple[list[str], list[str]]:

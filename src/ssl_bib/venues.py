@@ -61,6 +61,10 @@ _TABLE: dict[str, tuple[EntryKind, tuple[tuple[int, str], ...]]] = {
         ((0, "IEEE International Conference on Acoustics, Speech and Signal Processing (ICASSP)"),),
     ),
     "INTERSPEECH": ("conference", ((0, "Interspeech"),)),
+    "EMNLP": (
+        "conference",
+        ((0, "Proceedings of the Conference on Empirical Methods in Natural Language Processing (EMNLP)"),),
+    ),
     "TPAMI": ("journal", ((0, "IEEE Transactions on Pattern Analysis and Machine Intelligence"),)),
     "IEEEACCESS": ("journal", ((0, "IEEE Access"),)),
 }
@@ -123,3 +127,33 @@ def published_venue(journal_ref: str) -> Venue:
 
 
 _PROCEEDINGS = re.compile(r"proc|conf|workshop|symposium|meeting", re.IGNORECASE)
+
+
+# How indexes name the registry's venues when their names are not its labels: DBLP's
+# booktitles (letters only, upper case) and, for a booktitle it does not know, DBLP's series.
+_INDEX_NAMES = {"ACMMULTIMEDIA": "ACMMM", "NIPS": "NEURIPS"}
+_DBLP_SERIES = {
+    "conf/cvpr": "CVPR", "conf/iccv": "ICCV", "conf/eccv": "ECCV", "conf/icml": "ICML",
+    "conf/nips": "NEURIPS", "conf/iclr": "ICLR", "conf/mm": "ACMMM", "conf/aaai": "AAAI",
+    "conf/icassp": "ICASSP", "conf/interspeech": "INTERSPEECH", "journals/pami": "TPAMI",
+}  # fmt: skip
+
+
+def index_venue(name: str, series: str, kind: EntryKind, year: int) -> Venue:
+    """A venue as an index gives it (DBLP's booktitle `ACM Multimedia`, its series `conf/mm`)
+    as the registry names it; one the registry does not know keeps the index's own name
+    (`known` is False, and `check` says so).
+
+    >>> index_venue("CVPR", "conf/cvpr", "conference", 2020).container
+    'Proceedings of the IEEE/CVF Conference on Computer Vision and Pattern Recognition (CVPR)'
+    >>> index_venue("ACM Multimedia", "conf/mm", "conference", 2020).short
+    'ACMMM 2020'
+    >>> index_venue("SIGGRAPH", "conf/siggraph", "conference", 2020).known
+    False
+    """
+    letters = re.sub(r"[^A-Z]", "", name.upper())
+    label = _INDEX_NAMES.get(letters) or (letters if letters in _TABLE else None) or _DBLP_SERIES.get(series)
+    if label is None:
+        return Venue(kind, name, year, f"{name} {year}", known=False)
+    venue = parse_venue(f"{label} {year}")
+    return Venue(kind, venue.container, year, venue.short)

@@ -108,7 +108,12 @@ def _links(r: Reference, esc: Escape) -> list[tuple[str, str]]:
 def _container(r: Reference, esc: Escape, journal: str) -> list[tuple[str, str]]:
     if not r.container or r.kind == "preprint":
         return []
-    return [("booktitle" if r.kind == "conference" else journal, esc(r.container))]
+    fields = [("booktitle" if r.kind == "conference" else journal, esc(r.container))]
+    if r.volume:
+        fields.append(("volume", esc(r.volume)))
+    if r.pages:
+        fields.append(("pages", esc(r.pages).replace("-", "--")))
+    return fields
 
 
 def _bibtex_fields(r: Reference) -> list[tuple[str, str]]:

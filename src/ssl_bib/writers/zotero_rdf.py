@@ -111,6 +111,8 @@ def _item(w: _Writer, ref: Reference, tags: list[str]) -> None:
     w.leaf("z:itemType", _ITEM_TYPES[ref.kind])
     if ref.container:
         w.nested(("dcterms:isPartOf", "bib:Journal", "dc:title"), ref.container)
+    if ref.pages:
+        w.leaf("bib:pages", ref.pages)
     if ref.publisher:
         w.nested(("dc:publisher", "foaf:Organization", "foaf:name"), ref.publisher)
     if ref.authors:

@@ -1,0 +1,186 @@
+"""Catalog + lock + an index -> each paper's published version, taken only on evidence.
+
+A candidate is taken when its title is the paper's (after normalising), it shares a family
+name with the paper's first three authors, its year is within -1..+3 of the paper's (arXiv's
+first version, else the year the list or a maintainer gives), and it is a publication: not a
+preprint record (DBLP's CoRR), not a workshop or Findings record. Two candidates that both
+pass are too close to call: neither is taken. The lock keeps what was taken and why, and
+the best candidate not taken and why not.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+from datetime import date
+
+from .keys import ascii_fold
+from .lock import Lock, Lookup, NotTaken, Publication, PublishedSearch
+from .model import Catalog, EntryKind, Paper
+from .names import split_name
+from .references import identity
+from .sources.dblp_dump import DblpRecord
+from .titles import normalize_title
+from .venues import index_venue, venue_year
+
+Search = Callable[[Iterable[str]], Mapping[str, Sequence[DblpRecord]]]  # titles -> hits by normalized title
+RECHECK_DAYS = 30  # "not published" is asked again after this long
+
+
+@dataclass(frozen=True)
+class Evidence:
+    """What is known of a paper to check a candidate against."""
+
+    title: str
+    authors: tuple[str, ...]
+    year: int | None
+
+
+@dataclass
+class PublishedReport:
+    """What one pass found: identities upgraded, left as they are, too close to call."""
+
+    found: list[str] = field(default_factory=list)
+    none: list[str] = field(default_factory=list)
+    ambiguous: list[str] = field(default_factory=list)
+
+
+def wanted(
+    catalog: Catalog, lock: Lock, today: date, refresh: bool = False, recheck: bool = True
+) -> dict[str, Evidence]:
+    """The papers whose published version is still to be looked for, with their evidence: not
+    yet looked for, looked for and not found over 30 days ago (with recheck), or all with
+    refresh."""
+    out: dict[str, Evidence] = {}
+    for paper in catalog.papers:
+        ident = identity(paper, lock)
+        if ident in out or not _due(lock.published.get(ident), today, refresh, recheck):
+            continue
+        if (evidence := _evidence(paper, lock, ident)) is not None:
+            out[ident] = evidence
+    return out
+
+
+def _due(search: PublishedSearch | None, today: date, refresh: bool, recheck: bool) -> bool:
+    if search is None or refresh:
+        return True
+    stale = (today - date.fromisoformat(search.lookup.fetched)).days > RECHECK_DAYS
+    return recheck and search.found is None and stale
+
+
+def _evidence(paper: Paper, lock: Lock, ident: str) -> Evidence | None:
+    record = lock.record(ident)
+    if record is not None:
+        return Evidence(record.title, paper.authors or record.authors, int(record.published[:4]))
+    authors = paper.authors or paper.listed_authors
+    year = paper.year or paper.listed_year or venue_year(paper.venue or "")
+    return Evidence(paper.title, authors, year) if paper.title else None
+
+
+def find_published(
+    catalog: Catalog,
+    lock: Lock,
+    search: Search,
+    source: str,
+    *,
+    save: Callable[[Lock], None],
+    today: Callable[[], date] = date.today,
+    refresh: bool = False,
+    recheck: bool = True,
+) -> PublishedReport:
+    """Look for every due paper's published version in one search, judge each, save. An
+    export's own pass asks only what was never asked (recheck False): what the lock has
+    answered is not asked again by an export, today or in a year."""
+    due = wanted(catalog, lock, today(), refresh, recheck)
+    report = PublishedReport()
+    if not due:
+        return report
+    hits = search(e.title for e in due.values())
+    stamp = Lookup(source, today().isoformat())
+    for ident, evidence in due.items():
+        verdict = judge(evidence, hits.get(normalize_title(evidence.title), ()), stamp)
+        lock.published[ident] = verdict
+        if verdict.found is not None:
+            report.found.append(ident)
+        elif verdict.not_taken is not None and verdict.not_taken.reason.startswith("too close to call"):
+            report.ambiguous.append(ident)
+        else:
+            report.none.append(ident)
+    save(lock)
+    return report
+
+
+def judge(evidence: Evidence, candidates: Sequence[DblpRecord], stamp: Lookup) -> PublishedSearch:
+    """Take the one candidate the evidence backs; none when none does or two do."""
+    backed = [c for c in candidates if _doubt(evidence, c) is None]
+    if len(backed) == 1:
+        return PublishedSearch(_publication(evidence, backed[0]), stamp)
+    if len(backed) > 1:
+        first, second = backed[:2]
+        reason = (
+            f"too close to call: {first.key} ({first.venue}) and {second.key} ({second.venue}) both match"
+        )
+        return PublishedSearch(None, stamp, _not_taken(first, reason))
+    refused = [(c, doubt) for c in candidates if not _preprint(c) and (doubt := _doubt(evidence, c))]
+    return PublishedSearch(None, stamp, _not_taken(*refused[0]) if refused else None)
+
+
+def _not_taken(record: DblpRecord, reason: str) -> NotTaken:
+    return NotTaken(record.key, record.venue, record.year, reason)
+
+
+def _preprint(record: DblpRecord) -> bool:
+    return record.informal or record.venue.strip().lower() == "corr"
+
+
+_SIDE_EVENT = re.compile(r"\b(?:workshops?|findings|companion|adjunct|demos?|posters?)\b", re.IGNORECASE)
+
+
+def _doubt(evidence: Evidence, record: DblpRecord) -> str | None:
+    """Why a candidate is not the paper's publication, if it is not."""
+    if _preprint(record):
+        return "a preprint record"
+    if _SIDE_EVENT.search(record.venue) or re.search(r"w$", record.stream):
+        return f"a workshop or companion record ({record.venue}), not the main venue"
+    if evidence.year is None or record.year is None:
+        return "no year to check it against"
+    if not -1 <= record.year - evidence.year <= 3:
+        return f"its year {record.year} is not within -1..+3 of {evidence.year}"
+    ours = {_family(a) for a in evidence.authors[:3]} - {""}
+    if not ours:
+        return "no authors to check it against"
+    if not ours & {_family(a) for a in record.authors}:
+        return f"no family name shared with the first three authors ({', '.join(sorted(ours))})"
+    return None
+
+
+def _family(name: str) -> str:
+    """A family name reduced to its letters, without DBLP's homonym number (`Wei Wang 0001`)."""
+    name = re.sub(r"\s+\d{4}$", "", name)
+    return re.sub(r"[^a-z]", "", ascii_fold(split_name(name).family).lower())
+
+
+def _publication(evidence: Evidence, record: DblpRecord) -> Publication:
+    kind: EntryKind = "journal" if record.kind == "article" else "conference"
+    year = record.year or 0
+    venue = index_venue(record.venue, record.stream, kind, year)
+    shared = sorted({_family(a) for a in evidence.authors[:3]} & {_family(a) for a in record.authors})
+    proof = (
+        f"title the same; shares {', '.join(shared)} with the first three authors; "
+        f"{year} against {evidence.year}"
+    )
+    # the index's own name when the registry reads it (NeurIPS), else the registry's label
+    own = index_venue(record.venue, "", kind, year).known
+    label = record.venue if own or not venue.known else (venue.short or record.venue).rsplit(" ", 1)[0]
+    return Publication(
+        key=record.key,
+        kind=kind,
+        venue=label,
+        year=year,
+        title=record.title,
+        evidence=proof,
+        pages=record.pages,
+        volume=record.volume if kind == "journal" else None,
+        doi=record.doi,
+    )
