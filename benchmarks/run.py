@@ -226,6 +226,54 @@ def bench_snapshot(tmp: Path, sizes: list[int]) -> None:
         path.unlink()
 
 
+def write_dblp_dump(path: Path, records: int) -> list[str]:
+    """A gzipped file in DBLP's dump format (ISO-8859-1, named entities) of `records` records,
+    one in three a CoRR twin; return 100 titles spread through it."""
+    import gzip
+
+    titles = []
+    with gzip.open(path, "wt", encoding="iso-8859-1", compresslevel=1) as out:
+        out.write('<?xml version="1.0" encoding="ISO-8859-1"?>\n<!DOCTYPE dblp SYSTEM "dblp.dtd">\n<dblp>\n')
+        for i in range(records):
+            title = f"Synthetic Paper Number {i} on Contrastive Repr&eacute;sentations"
+            corr = i % 3 == 0
+            key = f"journals/corr/abs-{i}" if corr else f"conf/cvpr/P{i}"
+            tag, venue = (
+                ("article", "<journal>CoRR</journal>")
+                if corr
+                else ("inproceedings", "<booktitle>CVPR</booktitle>")
+            )
+            out.write(
+                f'<{tag} mdate="2021-01-01" key="{key}"><author pid="1/{i}">Ann M&uuml;ller</author>'
+                f"<author>Bo Chen 0001</author><title>{title}.</title><pages>1-9</pages><year>2020</year>"
+                f"{venue}<ee>https://doi.org/10.1109/X.{i}</ee></{tag}>\n"
+            )
+            if i % (records // 100) == 1:
+                titles.append(title.replace("&eacute;", "é"))
+        out.write("</dblp>\n")
+    return titles[:100]
+
+
+def bench_dblp_dump(tmp: Path, sizes: list[int]) -> None:
+    for records in sizes:
+        path = tmp / f"dblp-{records}.xml.gz"
+        titles = write_dblp_dump(path, records)
+        code = (
+            f"import sys, time; sys.path.insert(0, {str(ROOT / 'src')!r})\n"
+            "from ssl_bib.sources.dblp_dump import scan\n"
+            f"t = time.perf_counter(); found = scan({str(path)!r}, {titles!r})\n"
+            "print(sum(map(len, found.values())), time.perf_counter() - t)\n"
+        )
+        proc = subprocess.Popen([sys.executable, "-c", code], stdout=subprocess.PIPE, text=True)
+        _, status, usage = os.wait4(proc.pid, 0)
+        found, seconds = proc.stdout.read().split()
+        size = path.stat().st_size / 1e6
+        what = f"--dblp-dump {records:,} records ({size:,.0f} MB gz), 100 titles"
+        row(what, "wall", f"{float(seconds):.1f} s", f"{found} records kept; 0 DBLP requests")
+        row("", "peak memory", f"{usage.ru_maxrss / 1024:.0f} MB", "whole process, Python included")
+        path.unlink()
+
+
 # --- export ----------------------------------------------------------------------------------
 
 
@@ -447,6 +495,7 @@ def main() -> None:
             bench_resolve("seed list", seed_catalog, seed_records, delay=0.2, repeat=1)
             bench_titles(100, delay=0.1, on_server=2000)
             bench_snapshot(tmp, [20_000])
+            bench_dblp_dump(tmp, [20_000])
             bench_export(tmp, [100], repeat=3)
             bench_two_styles(tmp, 200, repeat=1)
             bench_startup(repeat=3)
@@ -458,6 +507,7 @@ def main() -> None:
             bench_resolve("3,000 papers", catalog_for(huge), huge, delay=3.0, repeat=1)
             bench_titles(400, delay=3.0, on_server=20_000)
             bench_snapshot(tmp, [100_000, 1_000_000])
+            bench_dblp_dump(tmp, [1_000_000, 5_000_000])
             bench_export(tmp, [100, 1000], repeat=5)
             bench_export(tmp, [10_000], repeat=3)
             bench_two_styles(tmp, 5000, repeat=3)
