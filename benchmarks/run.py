@@ -201,20 +201,26 @@ def write_snapshot(path: Path, lines: int) -> list[str]:
     return wanted[:100]
 
 
+def _apart(code: str) -> tuple[str, str, float]:
+    """Run code (which prints a count and seconds) in a process of its own: (count, seconds,
+    peak memory in MB of that whole process)."""
+    code = f"import sys, time; sys.path.insert(0, {str(ROOT / 'src')!r})\n" + code
+    proc = subprocess.Popen([sys.executable, "-c", code], stdout=subprocess.PIPE, text=True)
+    _, _, usage = os.wait4(proc.pid, 0)
+    count, seconds = proc.stdout.read().split()
+    return count, seconds, usage.ru_maxrss / 1024
+
+
 def bench_snapshot(tmp: Path, sizes: list[int]) -> None:
     for lines in sizes:
         path = tmp / f"snap-{lines}.jsonl"
         wanted = write_snapshot(path, lines)
-        code = (
-            f"import sys, time; sys.path.insert(0, {str(ROOT / 'src')!r})\n"
+        found, seconds, peak = _apart(
             "from ssl_bib.arxiv_source import SnapshotSource\n"
             f"source = SnapshotSource({str(path)!r})\n"
             f"t = time.perf_counter(); n = sum(len(b.found) for b in source.fetch({wanted!r}))\n"
             "print(n, time.perf_counter() - t)\n"
         )
-        proc = subprocess.Popen([sys.executable, "-c", code], stdout=subprocess.PIPE, text=True)
-        _, status, usage = os.wait4(proc.pid, 0)
-        found, seconds = proc.stdout.read().split()
         size = path.stat().st_size / 1e6
         row(
             f"snapshot {lines:,} lines ({size:,.0f} MB), 100 IDs",
@@ -222,7 +228,7 @@ def bench_snapshot(tmp: Path, sizes: list[int]) -> None:
             f"{float(seconds):.2f} s",
             f"found {found}/100",
         )
-        row("", "peak memory", f"{usage.ru_maxrss / 1024:.0f} MB", "whole process, Python included")
+        row("", "peak memory", f"{peak:.0f} MB", "whole process, Python included")
         path.unlink()
 
 
@@ -258,19 +264,15 @@ def bench_dblp_dump(tmp: Path, sizes: list[int]) -> None:
     for records in sizes:
         path = tmp / f"dblp-{records}.xml.gz"
         titles = write_dblp_dump(path, records)
-        code = (
-            f"import sys, time; sys.path.insert(0, {str(ROOT / 'src')!r})\n"
+        found, seconds, peak = _apart(
             "from ssl_bib.sources.dblp_dump import scan\n"
             f"t = time.perf_counter(); found = scan({str(path)!r}, {titles!r})\n"
             "print(sum(map(len, found.values())), time.perf_counter() - t)\n"
         )
-        proc = subprocess.Popen([sys.executable, "-c", code], stdout=subprocess.PIPE, text=True)
-        _, status, usage = os.wait4(proc.pid, 0)
-        found, seconds = proc.stdout.read().split()
         size = path.stat().st_size / 1e6
         what = f"--dblp-dump {records:,} records ({size:,.0f} MB gz), 100 titles"
         row(what, "wall", f"{float(seconds):.1f} s", f"{found} records kept; 0 DBLP requests")
-        row("", "peak memory", f"{usage.ru_maxrss / 1024:.0f} MB", "whole process, Python included")
+        row("", "peak memory", f"{peak:.0f} MB", "whole process, Python included")
         path.unlink()
 
 
