@@ -392,3 +392,18 @@ def test_o_writes_through_what_is_not_a_regular_file_and_never_over_the_project(
         code, _, err = run("export", "--offline", "-f", "bibtex", "-o", "/dev/full", cwd=tmp_path)
         assert code == 2 and err == "ssl-bib: error: /dev/full: cannot write: No space left on device\n"
         assert stat.S_ISCHR(os.stat("/dev/full").st_mode)
+
+
+def test_resolve_offline_says_what_it_did(run, project):
+    code, _, err = run("resolve", "--offline", cwd=project)  # no lock yet
+    assert code == 0 and not (project / "papers.lock").exists()
+    assert err == (
+        "papers.lock: offline, no lock yet: nothing written; 93 of 93 papers not looked up yet "
+        "(resolve without --offline looks them up)\n"
+    )
+    shutil.copy(ROOT / "papers.lock", project / "papers.lock")
+    code, _, err = run("resolve", "--offline", cwd=project)
+    assert code == 0
+    assert err == (
+        "papers.lock: offline, nothing looked up; 0 key(s) handed out; 0 of 93 papers not looked up yet\n"
+    )

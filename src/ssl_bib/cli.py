@@ -284,12 +284,12 @@ def _report_problems(project: Any, report: Any) -> None:
 
 
 def _offline_summary(lock_path: Path, report: Any) -> str:
-    """`papers.lock: offline, nothing looked up; 2 keys handed out; 3 of 94 papers unresolved`."""
+    """`papers.lock: offline, nothing looked up; 2 key(s) handed out; 3 of 94 papers not looked up yet`."""
     if not report.lock_exists:
         done = "offline, no lock yet: nothing written"
     else:
         done = f"offline, nothing looked up; {report.keys_added} key(s) handed out"
-    left = f"{report.unresolved} of {report.papers} papers unresolved"
+    left = f"{report.unresolved} of {report.papers} papers not looked up yet"
     hint = " (resolve without --offline looks them up)" if report.unresolved else ""
     return f"{lock_path}: {done}; {left}{hint}"
 
