@@ -114,6 +114,7 @@ def test_resolve_then_check_then_export_offline(run, project, fake_arxiv):
         "references-apa.html",
         "references-apa.md",
         "references-apa.txt",
+        "survey.tex",
     ]
 
 

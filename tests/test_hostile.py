@@ -186,3 +186,31 @@ def test_accents_read_alike_in_bibtex_biber_and_pandoc(outputs, tmp_path):
     biblatex = "\\usepackage[backend=biber]{biblatex}\n\\addbibresource{papers.bib}"
     bbl = _typeset(tmp_path, outputs / "papers.bib", biblatex, "\\printbibliography", "biber")
     assert "García" in bbl and "\u0131" not in bbl and "\u0301" not in bbl
+
+
+def test_hostile_survey_compiles_reads_no_file_and_cites_every_entry(outputs, tmp_path):
+    """survey.tex escapes headings, nicknames and table cells as the .bib does: typeset with
+    shell escape off and every file TeX opens recorded, it reads nothing of the machine."""
+    require("pdflatex")
+    require("bibtex")
+    shutil.copy(outputs / "survey.tex", tmp_path / "survey.tex")
+    shutil.copy(outputs / "papers.bib", tmp_path / "papers.bib")
+    latex = [
+        "pdflatex",
+        "-no-shell-escape",
+        "-recorder",
+        "-interaction=nonstopmode",
+        "-halt-on-error",
+        "survey",
+    ]
+    for step in (latex, ["bibtex", "survey"], latex, latex):
+        result = _run(step, tmp_path)
+        assert result.returncode == 0, result.stdout[-3000:]
+    (tmp_path / "doc.fls").write_text((tmp_path / "survey.fls").read_text())
+    _assert_read_nothing_outside(tmp_path)
+    assert not (tmp_path / "pwned").exists()
+    assert (tmp_path / "survey.bbl").read_text(encoding="utf-8").count("\\bibitem") == PAPERS
+    assert (
+        "Score \\textbackslash{}input\\textbraceleft{}/etc/hostname\\textbraceright{} &"
+        in (tmp_path / "survey.tex").read_text()
+    )

@@ -327,6 +327,14 @@ def _offline_summary(lock_path: Path, report: Any) -> str:
     default=None,
     help="Output file, '-' for stdout, or a folder [default: output/ beside the catalog].",
 )
+@click.option(
+    "--latex-backend",
+    type=click.Choice(["natbib", "biblatex"]),
+    default="natbib",
+    show_default=True,
+    help="How survey.tex cites: natbib with papers.bib (bibtex), or biblatex with "
+    "papers-biblatex.bib (biber).",
+)
 @_source_options
 @_catalog_option
 @click.pass_obj
@@ -336,6 +344,7 @@ def export(
     styles: Sequence[str],
     sections: Sequence[str],
     output: str | None,
+    latex_backend: str,
     source: _SourceSpec,
 ) -> None:
     """Write BibTeX, BibLaTeX, CSL-JSON and reference lists from the catalog and lock.
@@ -360,6 +369,7 @@ def export(
         progress=_progress(),
         on_wait=_waiting(project),
         index=_index(source),
+        latex_backend=latex_backend,
     )
     _report_problems(project, report)
     _emit(project, files, output)

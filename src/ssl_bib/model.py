@@ -115,6 +115,8 @@ class Reference:
     sentence_title: str | None = None  # a maintainer's sentence case for CSL, Zotero, lists
     pages: str | None = None  # of the published version ("9726-9735")
     volume: str | None = None  # of a journal
+    columns: tuple[tuple[str, str], ...] = ()  # the list's own columns: (header, cell) as written
+    places: tuple[tuple[str, int], ...] = ()  # (section id, catalog line) of each listing
 
     @property
     def arxiv_doi(self) -> str | None:

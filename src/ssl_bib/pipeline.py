@@ -242,13 +242,14 @@ def render_all(
     formats: Sequence[str],
     styles: Sequence[str] = ("apa",),
     only: Sequence[str] = (),
+    latex_backend: str = "natbib",
 ) -> dict[str, str]:
     """Render every (format, style) pair; return file name -> text."""
     files: dict[str, str] = {}
     plan = plan_files(formats, styles)
     # style by style: a list is rendered once per style, whatever the number of formats
     for name, (fmt, style) in sorted(plan.items(), key=lambda entry: list(styles).index(entry[1][1])):
-        job = Job(catalog.title, catalog.sections, style, tuple(only))
+        job = Job(catalog.title, catalog.sections, style, tuple(only), latex_backend)
         files[name] = FORMATS[fmt].writer()(refs, job)
     return {name: files[name] for name in plan}
 
@@ -262,6 +263,7 @@ def run_export(
     progress: Progress = lambda stage, done, total: None,
     on_wait: Callable[[], None] = lambda: None,
     index: Index | None = None,
+    latex_backend: str = "natbib",
 ) -> tuple[dict[str, str], ResolveReport]:
     """The export command: check styles and sections, read the catalog and the lock once,
     resolve what the lock lacks first (unless offline: no source), build the references
@@ -277,7 +279,7 @@ def run_export(
             project, catalog, source, progress=progress, on_wait=on_wait, index=index, recheck=False
         )
     refs = select(build_references(catalog, lock), catalog, sections)
-    return render_all(refs, catalog, formats, styles, sections), report
+    return render_all(refs, catalog, formats, styles, sections, latex_backend), report
 
 
 def run_check(project: Project) -> tuple[Catalog, list[Finding]]:

@@ -81,6 +81,16 @@ def _first(rows: list[Paper], name: str) -> object:
     return next((getattr(r, name) for r in rows if getattr(r, name)), None)
 
 
+def _columns(paper: Paper) -> tuple[tuple[str, str], ...]:
+    """The list's columns for a paper, as the import kept them: its venue as written and the
+    `Header: value; Header: value` of its note (a cell of `-` is no value)."""
+    pairs = [("Venue", paper.venue or "")]
+    for part in (paper.note or "").split("; "):
+        header, sep, value = part.partition(": ")
+        pairs.append((header, value) if sep else ("Note", header))
+    return tuple((h.strip(), v.strip()) for h, v in pairs if v.strip() not in ("", "-"))
+
+
 def _venue_of(found: Publication) -> Venue:
     """A publication's venue, spelled out by the registry (or as the index names it)."""
     kind: EntryKind = "journal" if found.kind == "journal" else "conference"
@@ -139,5 +149,7 @@ def _draft(rows: list[Paper], record: ArxivRecord | None, search: PublishedSearc
         publisher="arXiv" if arxiv and venue.kind == "preprint" else None,
         note=plain_text(venue.note) if venue.note else None,
         short=plain_text(paper.short) if paper.short else None,
+        columns=_columns(paper),
+        places=tuple(dict.fromkeys((s, r.line or 0) for r in rows for s in r.sections)),
         sentence_title=next((r.sentence_case for r in rows if r.sentence_case), None),
     )

@@ -17,6 +17,7 @@ class Job:
     sections: tuple[Section, ...] = ()
     style: str = "apa"
     only: tuple[str, ...] = ()  # section ids chosen with --section (and their children)
+    latex_backend: str = "natbib"  # survey.tex cites with natbib (bibtex) or biblatex (biber)
 
 
 Render = Callable[[Sequence[Reference], Job], str]
@@ -52,6 +53,7 @@ FORMATS: dict[str, Format] = {
         Format("biblatex", "bibtex", "render_biblatex", "papers-biblatex.bib"),
         Format("csl-json", "csl_json", "render", "papers.json"),
         Format("zotero-rdf", "zotero_rdf", "render", "papers.rdf"),
+        Format("latex", "latex", "render", "survey.tex"),
         Format("markdown", "reflist", "render_markdown", "references-{style}.md", styled=True),
         Format("html", "reflist", "render_html", "references-{style}.html", styled=True),
         Format("text", "reflist", "render_text", "references-{style}.txt", styled=True),
