@@ -134,7 +134,7 @@ def test_the_upgrade_reaches_every_output_and_check_says_so(run, published_proje
     assert moco["container-title"].endswith("(CVPR)") and moco["issued"] == {"date-parts": [[2020]]}
     apa = (out / "references-apa.html").read_text(encoding="utf-8")
     assert "(2020). Momentum contrast for visual représentations. <i>Proceedings of the IEEE/CVF" in apa
-    assert "(CVPR)</i>, 9726–9735. <a href=\"https://doi.org/10.1109/CVPR42600.2020.00975\">" in apa
+    assert '(CVPR)</i>, 9726–9735. <a href="https://doi.org/10.1109/CVPR42600.2020.00975">' in apa
     code, text, _ = run("check", "--format", "json", cwd=published_project)
     kinds = {(f["kind"], f["line"]) for f in json.loads(text)}
     assert {k for k, _ in kinds} >= {"published", "workshop-only", "published-ambiguous"}
@@ -171,8 +171,8 @@ def test_not_published_is_asked_again_after_30_days_and_only_by_resolve(publishe
             Lookup("t", "2026-01-01"),
         )
 
-    def search(titles):
-        return scan(dump, titles)
+    def search(titles, pins):
+        return scan(dump, titles, pins)
 
     first = find_published(catalog, lock, search, "d", save=lambda lk: None, today=lambda: date(2026, 1, 1))
     assert len(first.found) == 2
@@ -216,3 +216,60 @@ def test_the_committed_seed_cites_what_was_published():
     assert "2003.04297" not in found
     bib = (ROOT / "output" / "papers.bib").read_text(encoding="utf-8")
     assert "@inproceedings{he2019momentum," in bib and "@misc{chen2020improved," in bib
+
+
+def test_a_maintainer_keeps_a_preprint_or_pins_the_publication(run, published_project):
+    catalog = published_project / "papers.toml"
+    text = catalog.read_text(encoding="utf-8")
+    text = text.replace('arxiv = "2001.00001"\n', 'arxiv = "2001.00001"\npublished = false\n')
+    text = text.replace(
+        'arxiv = "2001.00003"\n', 'arxiv = "2001.00003"\npublished = "journals/pami/ChenX22"\n'
+    )
+    text = text.replace('arxiv = "2001.00007"\n', 'arxiv = "2001.00007"\npublished = "10.1234/not.there"\n')
+    catalog.write_text(text, encoding="utf-8")
+    code, _, err = run(
+        "resolve", "--snapshot", "snap.jsonl", "--dblp-dump", "dblp.xml.gz", cwd=published_project
+    )
+    assert code == 0, err
+    lock = load_lock(published_project / "papers.lock")
+    assert "2001.00001" not in lock.published  # kept a preprint: never looked for
+    pinned = lock.published["2001.00003"].found
+    assert (pinned.key, pinned.kind, pinned.volume) == ("journals/pami/ChenX22", "journal", "44")
+    assert pinned.evidence == "pinned in the catalog (published = 'journals/pami/ChenX22')"
+    assert lock.published["2001.00007"].not_taken.reason == "pinned, but not in the index"
+    run("export", "--offline", "-f", "bibtex", "-o", "out.bib", cwd=published_project)
+    bib = (published_project / "out.bib").read_text(encoding="utf-8")
+    assert "@misc{he2019momentum," in bib and "@article{chen2020masked," in bib and "volume = {44}" in bib
+
+
+def test_published_true_is_one_line(run, published_project):
+    catalog = published_project / "papers.toml"
+    catalog.write_text(
+        catalog.read_text().replace('arxiv = "2001.00001"\n', 'arxiv = "2001.00001"\npublished = true\n')
+    )
+    code, _, err = run("export", "--offline", cwd=published_project)
+    assert code == 2 and err == (
+        "ssl-bib: error: papers.toml:9: published True must be false (keep it a preprint), "
+        "a DBLP key ('conf/cvpr/He0WXG20') or a DOI\n"
+    )
+
+
+def test_every_published_search_the_lock_writes_loads_again(tmp_path):
+    from ssl_bib.lock import Lock, Lookup, NotTaken, Publication, PublishedSearch, save_lock
+
+    stamp = Lookup("dblp-dump:x.xml.gz", "2026-12-07")
+    lock = Lock()
+    lock.published = {
+        "2001.00001": PublishedSearch(
+            Publication("conf/cvpr/A20", "conference", "CVPR", 2020, "T", "e"), stamp
+        ),
+        "2001.00002": PublishedSearch(
+            Publication("journals/pami/B", "journal", "TPAMI", 2021, "T", "e", "1-9", "44", "10.1/x"), stamp
+        ),
+        "2001.00003": PublishedSearch(None, stamp, NotTaken("10.1234/x", "", "pinned, but not in the index")),
+        "2001.00004": PublishedSearch(None, stamp, NotTaken("conf/x/Y", "X Workshops", "a workshop", 2020)),
+        "title:a title": PublishedSearch(None, stamp),
+    }
+    save_lock(lock, tmp_path / "papers.lock")
+    again = load_lock(tmp_path / "papers.lock")
+    assert again.published == lock.published and again.left_out == 0

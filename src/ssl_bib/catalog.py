@@ -32,9 +32,11 @@ _PAPER_FIELDS: dict[str, type | tuple[type, ...]] = {
     "listed_authors": list,
     "listed_year": int,
     "sentence_case": str,
+    "published": (bool, str),  # false keeps a preprint; a DBLP key or DOI pins the publication
 }
 _SLUG = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*(?:/[a-z0-9]+(?:-[a-z0-9]+)*)*$")
 _KEY = re.compile(r"^[a-z0-9][a-z0-9_:.\-]*$")
+_DBLP_KEY = re.compile(r"^(?:conf|journals|books|series|reference)/[A-Za-z0-9_.-]+/[A-Za-z0-9_.-]+$")
 MIN_YEAR, MAX_YEAR = 1450, 2100
 
 
@@ -158,7 +160,9 @@ class _Validator:
                 at = self.lines.of(table, index, name)
                 self.report(at, f"unknown {table} field {name!r}{_suggest(name, list(spec))}")
                 ok = False
-            elif not isinstance(row[name], spec[name]) or isinstance(row[name], bool):
+            elif not isinstance(row[name], spec[name]) or (
+                isinstance(row[name], bool) and name != "published"
+            ):
                 at = self.lines.of(table, index, name)
                 self.report(at, f"{table} field {name!r} must be {_type_name(spec[name])}")
                 ok = False
@@ -180,6 +184,15 @@ class _Validator:
                     f"{name} {row[name]!r} must be an http:// or https:// address "
                     "(no spaces, double quotes, <> or backslashes)",
                 )
+        published = row.get("published", False)
+        if published is True or (
+            isinstance(published, str) and not (is_doi(published) or _DBLP_KEY.match(published))
+        ):
+            self.report(
+                at("published"),
+                f"published {published!r} must be false (keep it a preprint), a DBLP key "
+                "('conf/cvpr/He0WXG20') or a DOI",
+            )
         if "doi" in row and not is_doi(row["doi"]):
             self.report(
                 at("doi"), f"doi {row['doi']!r} is not a DOI (expected e.g. '10.1109/CVPR.2020.00975')"
@@ -227,6 +240,7 @@ class _Validator:
             listed_authors=tuple(row.get("listed_authors", [])),
             listed_year=row.get("listed_year"),
             sentence_case=plain_text(row["sentence_case"]) if "sentence_case" in row else None,
+            published=row.get("published"),
             doi=row.get("doi"),
             line=self.lines.of("paper", index),
         )

@@ -27,7 +27,7 @@ from .model import Catalog
 from .titles import normalize_title
 from .venues import venue_year
 
-HAND_FIELDS = ("authors", "year", "doi", "key", "sentence_case")
+HAND_FIELDS = ("authors", "year", "doi", "key", "sentence_case", "published")
 _BREAK_HTML = re.compile(r"^<br\s*/?>$", re.IGNORECASE)
 _VENUE_HEADER = re.compile(r"conf|journal|venue|publi|rnal|where", re.IGNORECASE)
 _TITLE_HEADER = re.compile(r"title|paper|name|method", re.IGNORECASE)
@@ -519,7 +519,9 @@ def keep_hand_fields(text: str, previous: Catalog) -> str:
     fresh import, matching papers by arXiv ID or title, so re-importing loses no work."""
     hand: dict[str, dict[str, object]] = {}
     for paper in previous.papers:
-        fields = {name: getattr(paper, name) for name in HAND_FIELDS if getattr(paper, name)}
+        fields = {
+            name: getattr(paper, name) for name in HAND_FIELDS if getattr(paper, name) not in (None, (), "")
+        }
         if fields:
             hand.setdefault(paper.arxiv or normalize_title(paper.title), fields)
             hand.setdefault(normalize_title(paper.title), fields)

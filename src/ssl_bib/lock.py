@@ -76,8 +76,8 @@ class NotTaken:
 
     key: str
     venue: str
-    year: int | None
     reason: str
+    year: int | None = None
 
 
 @dataclass(frozen=True, slots=True)

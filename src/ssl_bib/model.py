@@ -44,6 +44,7 @@ class Paper:
     listed_authors: tuple[str, ...] = ()
     listed_year: int | None = None
     sentence_case: str | None = None  # hand-written: the title as it reads in sentence case
+    published: bool | str | None = None  # hand-written: False keeps a preprint; a key/DOI pins
 
 
 @dataclass(frozen=True)

@@ -175,7 +175,7 @@ def make_index(dblp_dump: str | None) -> Index | None:
     path = Path(dblp_dump)
     if not path.is_file():
         raise OutputError(f"{dblp_dump}: no such DBLP dump file")
-    return Index(f"dblp-dump:{path.name}", lambda titles: scan(path, titles))
+    return Index(f"dblp-dump:{path.name}", lambda titles, pins: scan(path, titles, pins))
 
 
 def _pin_keys(project: Project, catalog: Catalog, lock: Lock) -> int:

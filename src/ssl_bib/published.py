@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable, Iterable, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date
 
 from .keys import ascii_fold
@@ -24,7 +24,8 @@ from .sources.dblp_dump import DblpRecord
 from .titles import normalize_title
 from .venues import index_venue, venue_year
 
-Search = Callable[[Iterable[str]], Mapping[str, Sequence[DblpRecord]]]  # titles -> hits by normalized title
+# (titles, pins) -> records by normalized title, and by pin (a DBLP key or DOI) as given
+Search = Callable[[Iterable[str], Iterable[str]], Mapping[str, Sequence[DblpRecord]]]
 RECHECK_DAYS = 30  # "not published" is asked again after this long
 
 
@@ -35,6 +36,7 @@ class Evidence:
     title: str
     authors: tuple[str, ...]
     year: int | None
+    pin: str | None = None  # the catalog's `published = "DBLP key or DOI"`
 
 
 @dataclass
@@ -53,12 +55,15 @@ def wanted(
     yet looked for, looked for and not found over 30 days ago (with recheck), or all with
     refresh."""
     out: dict[str, Evidence] = {}
+    kept = {identity(p, lock) for p in catalog.papers if p.published is False}  # stays a preprint
     for paper in catalog.papers:
         ident = identity(paper, lock)
-        if ident in out or not _due(lock.published.get(ident), today, refresh, recheck):
+        if ident in out or ident in kept or not _due(lock.published.get(ident), today, refresh, recheck):
             continue
         if (evidence := _evidence(paper, lock, ident)) is not None:
-            out[ident] = evidence
+            pin = next((p.published for p in catalog.papers if isinstance(p.published, str)
+                        and identity(p, lock) == ident), None)  # fmt: skip
+            out[ident] = replace(evidence, pin=pin)
     return out
 
 
@@ -96,10 +101,13 @@ def find_published(
     report = PublishedReport()
     if not due:
         return report
-    hits = search(e.title for e in due.values())
+    hits = search([e.title for e in due.values()], [e.pin for e in due.values() if e.pin])
     stamp = Lookup(source, today().isoformat())
     for ident, evidence in due.items():
-        verdict = judge(evidence, hits.get(normalize_title(evidence.title), ()), stamp)
+        if evidence.pin is not None:
+            verdict = pinned(evidence, hits.get(evidence.pin, ()), stamp)
+        else:
+            verdict = judge(evidence, hits.get(normalize_title(evidence.title), ()), stamp)
         lock.published[ident] = verdict
         if verdict.found is not None:
             report.found.append(ident)
@@ -126,8 +134,20 @@ def judge(evidence: Evidence, candidates: Sequence[DblpRecord], stamp: Lookup) -
     return PublishedSearch(None, stamp, _not_taken(*refused[0]) if refused else None)
 
 
+def pinned(evidence: Evidence, records: Sequence[DblpRecord], stamp: Lookup) -> PublishedSearch:
+    """The record a maintainer pinned: taken on their word, when the index has it."""
+    if not records:
+        return PublishedSearch(
+            None, stamp, NotTaken(evidence.pin or "", "", "pinned, but not in the index")
+        )
+    taken = _publication(evidence, records[0])
+    return PublishedSearch(
+        replace(taken, evidence=f"pinned in the catalog (published = {evidence.pin!r})"), stamp
+    )
+
+
 def _not_taken(record: DblpRecord, reason: str) -> NotTaken:
-    return NotTaken(record.key, record.venue, record.year, reason)
+    return NotTaken(record.key, record.venue, reason, record.year)
 
 
 def _preprint(record: DblpRecord) -> bool:

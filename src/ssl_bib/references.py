@@ -110,11 +110,12 @@ def _draft(rows: list[Paper], record: ArxivRecord | None, search: PublishedSearc
     the list left a preprint (or under review), and adds pages and DOI when it agrees."""
     paper = rows[0]
     venue = parse_venue(paper.venue)
-    found = search.found if search else None
+    preprint = any(r.published is False for r in rows)  # a maintainer keeps it a preprint
+    found = search.found if search and not preprint else None
     listed = venue
     if found is not None and (venue.kind == "preprint" or _same_venue(venue, found)):
         venue = _venue_of(found)
-    elif venue.kind == "preprint" and not venue.note and record and record.journal_ref:
+    elif venue.kind == "preprint" and not venue.note and record and record.journal_ref and not preprint:
         venue = published_venue(record.journal_ref)  # the list has no venue; arXiv knows one
     agreed = found if found is not None and venue is not listed else None
     authors = (

@@ -45,11 +45,12 @@ class DblpRecord:
         return "/".join(self.key.split("/")[:2])
 
 
-def scan(path: str | Path, titles: Iterable[str]) -> dict[str, list[DblpRecord]]:
+def scan(path: str | Path, titles: Iterable[str], pins: Iterable[str] = ()) -> dict[str, list[DblpRecord]]:
     """Read the dump once; every publication-like record whose normalized title is one of
-    titles' (normalized), in file order."""
+    titles' (normalized), in file order, and under each pin (a DBLP key or DOI, as given)
+    the record it names."""
     wanted = {normalize_title(t) for t in titles}
-    target = _Target(wanted)
+    target = _Target(wanted, {p.lower(): p for p in pins})
     parser = ElementTree.XMLParser(target=target)
     parser.entity.update({name: chr(code) for name, code in html.entities.name2codepoint.items()})
     path = Path(path)
@@ -79,6 +80,7 @@ class _Target:
     record being read, and the record only when its title is wanted."""
 
     wanted: set[str]
+    pins: dict[str, str] = field(default_factory=dict)  # lower-cased key or DOI -> as given
     found: dict[str, list[DblpRecord]] = field(default_factory=dict)
     _record: dict[str, Any] | None = None
     _field: str | None = None
@@ -121,21 +123,23 @@ class _Target:
     def _keep(self, record: dict[str, Any]) -> None:
         title = record.get("title", "").rstrip(".")
         norm = normalize_title(title)
-        if not norm or norm not in self.wanted:
+        doi = next((m.group(1) for e in record.get("ee", []) if (m := _DOI.match(e))), None)
+        places = [norm] if norm and norm in self.wanted else []
+        places += [self.pins[k] for k in (record["key"].lower(), (doi or "").lower()) if k in self.pins]
+        if not places:
             return
         year = record.get("year", "")
-        doi = next((m.group(1) for e in record.get("ee", []) if (m := _DOI.match(e))), None)
-        self.found.setdefault(norm, []).append(
-            DblpRecord(
-                key=record["key"],
-                kind=record["kind"],
-                title=title,
-                authors=tuple(record["author"]),
-                year=int(year) if year.isdigit() else None,
-                venue=record.get("booktitle") or record.get("journal") or "",
-                pages=record.get("pages"),
-                volume=record.get("volume"),
-                doi=doi,
-                informal=record["informal"],
-            )
+        kept = DblpRecord(
+            key=record["key"],
+            kind=record["kind"],
+            title=title,
+            authors=tuple(record["author"]),
+            year=int(year) if year.isdigit() else None,
+            venue=record.get("booktitle") or record.get("journal") or "",
+            pages=record.get("pages"),
+            volume=record.get("volume"),
+            doi=doi,
+            informal=record["informal"],
         )
+        for place in places:
+            self.found.setdefault(place, []).append(kept)
