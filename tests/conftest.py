@@ -105,3 +105,10 @@ def require(tool: str) -> None:
         if os.environ.get("CI"):
             pytest.fail(f"{tool} is not installed; .ci/run must install it")
         pytest.skip(f"{tool} is not installed (apt-get install it to run this test)")
+
+
+@pytest.fixture(autouse=True)
+def _no_live_indexes(monkeypatch):
+    """Tests never reach the real Semantic Scholar or DBLP: the published-versions pass is off
+    unless a test turns it on (with a DBLP dump or local fake servers)."""
+    monkeypatch.setenv("SSL_BIB_NO_PUBLISHED", "1")

@@ -71,7 +71,8 @@ def _dump(path: Path) -> Path:
 
 
 @pytest.fixture
-def published_project(tmp_path: Path) -> Path:
+def published_project(tmp_path: Path, monkeypatch) -> Path:
+    monkeypatch.delenv("SSL_BIB_NO_PUBLISHED")
     rows = ['title = "T"\n[[section]]\nid = "s"\ntitle = "S"\n']
     snapshot = []
     for arxiv_id, title, authors, year in PAPERS:
@@ -157,7 +158,6 @@ def test_not_published_is_asked_again_after_30_days_and_only_by_resolve(publishe
     from ssl_bib.catalog import load_catalog
     from ssl_bib.lock import Lock
     from ssl_bib.published import find_published
-    from ssl_bib.sources.dblp_dump import scan
 
     catalog = load_catalog(published_project / "papers.toml")
     lock = Lock()
@@ -171,8 +171,9 @@ def test_not_published_is_asked_again_after_30_days_and_only_by_resolve(publishe
             Lookup("t", "2026-01-01"),
         )
 
-    def search(titles, pins):
-        return scan(dump, titles, pins)
+    from ssl_bib.indexes import dump_search
+
+    search = dump_search(dump)
 
     first = find_published(catalog, lock, search, "d", save=lambda lk: None, today=lambda: date(2026, 1, 1))
     assert len(first.found) == 2

@@ -122,6 +122,8 @@ class _SourceSpec:
     backoff: float
     dblp_dump: str | None = None
     no_published: bool = False
+    s2_url: str = "https://api.semanticscholar.org"
+    dblp_url: str = "https://dblp.org"
 
 
 def _source_options(f: Callable[..., Any]) -> Callable[..., Any]:
@@ -159,6 +161,22 @@ def _source_options(f: Callable[..., Any]) -> Callable[..., Any]:
             help="Find published versions in DBLP's XML dump (dblp.xml.gz), offline.",
         ),
         click.option(
+            "--s2-url",
+            default="https://api.semanticscholar.org",
+            envvar="SSL_BIB_S2_URL",
+            show_default=True,
+            show_envvar=True,
+            help="Semantic Scholar's API, asked where arXiv papers were published (key: SSL_BIB_S2_API_KEY).",
+        ),
+        click.option(
+            "--dblp-url",
+            default="https://dblp.org",
+            envvar="SSL_BIB_DBLP_URL",
+            show_default=True,
+            show_envvar=True,
+            help="DBLP, asked for the proceedings Semantic Scholar names (not with --dblp-dump).",
+        ),
+        click.option(
             "--no-published",
             is_flag=True,
             envvar="SSL_BIB_NO_PUBLISHED",
@@ -186,9 +204,13 @@ def _source_options(f: Callable[..., Any]) -> Callable[..., Any]:
         backoff: float,
         dblp_dump: str | None,
         no_published: bool,
+        s2_url: str,
+        dblp_url: str,
         **kw: Any,
     ) -> Any:
-        spec = _SourceSpec(offline, arxiv_url, snapshot, delay, backoff, dblp_dump, no_published)
+        spec = _SourceSpec(
+            offline, arxiv_url, snapshot, delay, backoff, dblp_dump, no_published, s2_url, dblp_url
+        )
         return f(*args, source=spec, **kw)
 
     command: Callable[..., Any] = with_source
@@ -208,11 +230,17 @@ def _sourcing(source: _SourceSpec) -> Callable[[], Any] | None:
 
 def _index(source: _SourceSpec) -> Any:
     """Where published versions are looked for, as the options say (None: not looked for)."""
-    from .pipeline import make_index
+    import os
+
+    from .pipeline import LiveServices, make_index
 
     if source.offline or source.no_published:
         return None
-    return make_index(source.dblp_dump)
+    key = os.environ.get("SSL_BIB_S2_API_KEY") or None
+    # each service's own spacing (S2 1 s with a key, 3 s without; DBLP 2 s) unless set
+    delay = float(os.environ["SSL_BIB_INDEX_DELAY"]) if os.environ.get("SSL_BIB_INDEX_DELAY") else None
+    services = LiveServices(source.s2_url, source.dblp_url, key, source.backoff, delay)
+    return make_index(source.dblp_dump, services)
 
 
 def _waiting(project: Any) -> Callable[[], None]:

@@ -88,3 +88,17 @@ class OutputError(SslBibError):
 
 class ConfigError(SslBibError):
     """An option or setting that cannot work (a malformed --arxiv-url); never retried."""
+
+
+class IndexUnavailable(SslBibError):
+    """A bibliographic index (Semantic Scholar, DBLP) kept failing after every retry: no
+    published version is recorded this run, and nothing is recorded as "not published"."""
+
+    exit_code = 3
+
+    def __init__(self, service: str, url: str, reason: str, tries: int) -> None:
+        self.service, self.url, self.reason, self.tries = service, url, reason, tries
+        super().__init__(
+            f"{service} unavailable at {url} ({reason}, {tries} tries); published versions not "
+            "looked up this run, everything else is saved"
+        )

@@ -166,16 +166,34 @@ class Index:
     search: Search
 
 
-def make_index(dblp_dump: str | None) -> Index | None:
-    """DBLP's XML dump when given (the live indexes are not asked yet: None without it)."""
-    if dblp_dump is None:
-        return None
-    from .sources.dblp_dump import scan
+def make_index(dblp_dump: str | None, live: LiveServices | None = None) -> Index | None:
+    """DBLP's XML dump when given, else the live services when given (None: no index)."""
+    from . import indexes
 
-    path = Path(dblp_dump)
-    if not path.is_file():
-        raise OutputError(f"{dblp_dump}: no such DBLP dump file")
-    return Index(f"dblp-dump:{path.name}", lambda titles, pins: scan(path, titles, pins))
+    if dblp_dump is not None:
+        path = Path(dblp_dump)
+        if not path.is_file():
+            raise OutputError(f"{dblp_dump}: no such DBLP dump file")
+        return Index(f"dblp-dump:{path.name}", indexes.dump_search(path))
+    if live is None:
+        return None
+    from .sources.dblp_api import DblpApi
+    from .sources.semantic_scholar import SemanticScholar
+
+    s2 = SemanticScholar(live.s2_url, api_key=live.s2_key, delay=live.delay, backoff=live.backoff)
+    dblp = DblpApi(live.dblp_url, delay=2.0 if live.delay is None else live.delay, backoff=live.backoff)
+    return Index(f"semantic-scholar+dblp:{dblp.name}", indexes.live_search(s2, dblp))
+
+
+@dataclass(frozen=True)
+class LiveServices:
+    """Where the live indexes are (base URLs), and the optional Semantic Scholar key."""
+
+    s2_url: str
+    dblp_url: str
+    s2_key: str | None = None
+    backoff: float = 3.0
+    delay: float | None = None  # seconds between requests; None: each service's own rule
 
 
 def _pin_keys(project: Project, catalog: Catalog, lock: Lock) -> int:

@@ -11,7 +11,7 @@ the best candidate not taken and why not.
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import date
 
@@ -24,8 +24,9 @@ from .sources.dblp_dump import DblpRecord
 from .titles import normalize_title
 from .venues import index_venue, venue_year
 
-# (titles, pins) -> records by normalized title, and by pin (a DBLP key or DOI) as given
-Search = Callable[[Iterable[str], Iterable[str]], Mapping[str, Sequence[DblpRecord]]]
+# the papers due (identity -> evidence) -> candidate records by normalized title, and by pin
+# (a DBLP key or DOI) as given
+Search = Callable[[Mapping[str, "Evidence"]], Mapping[str, Sequence[DblpRecord]]]
 RECHECK_DAYS = 30  # "not published" is asked again after this long
 
 
@@ -101,7 +102,7 @@ def find_published(
     report = PublishedReport()
     if not due:
         return report
-    hits = search([e.title for e in due.values()], [e.pin for e in due.values() if e.pin])
+    hits = search(due)
     stamp = Lookup(source, today().isoformat())
     for ident, evidence in due.items():
         if evidence.pin is not None:
@@ -161,6 +162,8 @@ def _doubt(evidence: Evidence, record: DblpRecord) -> str | None:
     """Why a candidate is not the paper's publication, if it is not."""
     if _preprint(record):
         return "a preprint record"
+    if record.kind not in ("inproceedings", "article"):
+        return "not a conference or journal paper"
     if _SIDE_EVENT.search(record.venue) or re.search(r"w$", record.stream):
         return f"a workshop or companion record ({record.venue}), not the main venue"
     if evidence.year is None or record.year is None:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from .arxiv_id import parse_arxiv_id
@@ -157,3 +158,50 @@ def index_venue(name: str, series: str, kind: EntryKind, year: int) -> Venue:
         return Venue(kind, name, year, f"{name} {year}", known=False)
     venue = parse_venue(f"{label} {year}")
     return Venue(kind, venue.container, year, venue.short)
+
+
+# How Semantic Scholar names the registry's venues (lower-case letters only).
+_S2_NAMES = {
+    "computervisionandpatternrecognition": "CVPR",
+    "ieeeconferenceoncomputervisionandpatternrecognition": "CVPR",
+    "ieeeinternationalconferenceoncomputervision": "ICCV",
+    "internationalconferenceoncomputervision": "ICCV",
+    "europeanconferenceoncomputervision": "ECCV",
+    "internationalconferenceonmachinelearning": "ICML",
+    "neuralinformationprocessingsystems": "NEURIPS",
+    "internationalconferenceonlearningrepresentations": "ICLR",
+    "acmmultimedia": "ACMMM",
+    "ieeeinternationalconferenceonacousticsspeechandsignalprocessing": "ICASSP",
+    "annualmeetingoftheassociationforcomputationallinguistics": "ACL",
+    "conferenceonempiricalmethodsinnaturallanguageprocessing": "EMNLP",
+    "aaaiconferenceonartificialintelligence": "AAAI",
+}
+# DBLP's table of contents of a venue's main proceedings in a year (None: none known).
+_DBLP_TOC: dict[str, Callable[[int], str | None]] = {
+    "CVPR": lambda y: f"conf/cvpr/cvpr{y}",
+    "ICCV": lambda y: f"conf/iccv/iccv{y}",
+    "ICML": lambda y: f"conf/icml/icml{y}",
+    "ICLR": lambda y: f"conf/iclr/iclr{y}",
+    "NEURIPS": lambda y: f"conf/nips/neurips{y}" if y >= 2020 else f"conf/nips/nips{y}",
+    "ACMMM": lambda y: f"conf/mm/mm{y}",
+    "ICASSP": lambda y: f"conf/icassp/icassp{y}",
+    "AAAI": lambda y: f"conf/aaai/aaai{y}",
+    "ACL": lambda y: f"conf/acl/{y}.acl-main" if y >= 2020 else None,
+    "EMNLP": lambda y: f"conf/acl/{y}.emnlp-main" if y >= 2020 else None,
+}
+
+
+def dblp_volume(venue: str, year: int) -> str | None:
+    """The DBLP table of contents of the main proceedings a venue name means in a year: a
+    list's label (`CVPR`), DBLP's (`NeurIPS`) or Semantic Scholar's (`Neural Information
+    Processing Systems`).
+
+    >>> dblp_volume("Neural Information Processing Systems", 2019), dblp_volume("CVPR", 2020)
+    ('conf/nips/nips2019', 'conf/cvpr/cvpr2020')
+    >>> dblp_volume("CVPR Workshops", 2020) is None, dblp_volume("Some Journal", 2020) is None
+    (True, True)
+    """
+    letters = re.sub(r"[^a-z]", "", venue.lower())
+    label = _S2_NAMES.get(letters) or _INDEX_NAMES.get(letters.upper()) or letters.upper()
+    make = _DBLP_TOC.get(label)
+    return make(year) if make else None

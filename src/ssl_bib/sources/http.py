@@ -125,13 +125,15 @@ class Client:
             state_file(self.state_dir, self.host, parts.port), self.delay, self.sleep, self.clock
         )
 
-    def get(self, url: str, accept: Callable[[Response], None] = lambda r: None) -> Response:
-        """GET url until an answer passes `accept` (which raises Transient when it does not),
-        retrying with backoff; Unavailable when every try failed."""
+    def get(
+        self, url: str, accept: Callable[[Response], None] = lambda r: None, body: bytes | None = None
+    ) -> Response:
+        """GET url (POST body, when given) until an answer passes `accept` (which raises
+        Transient when it does not), retrying with backoff; Unavailable when every try failed."""
         reason = ""
         for attempt in range(self.retries + 1):
             try:
-                response = self.once(url)
+                response = self.once(url, body)
                 accept(response)
                 return response
             except Transient as exc:
@@ -145,15 +147,16 @@ class Client:
         pause = self.backoff * float(2**attempt)
         return max(pause, retry_after) if retry_after is not None else pause
 
-    def once(self, url: str) -> Response:
-        """One request, its redirects followed on the same host, each hop spaced by the rate
-        rule; 429 and 5xx are Transient, any other status is returned."""
+    def once(self, url: str, body: bytes | None = None) -> Response:
+        """One request (a JSON POST when body is given), its redirects followed on the same
+        host, each hop spaced by the rate rule; 429 and 5xx are Transient, any other status
+        is returned. A POST is never redirected: a redirect answer is returned as it is."""
         ends = time.monotonic() + self.deadline
         for _ in range(MAX_REDIRECTS + 1):
             with self._throttle:
-                response = self._exchange(url, ends)
+                response = self._exchange(url, ends, body)
             location = response.headers.get("location")
-            if response.status not in (301, 302, 303, 307, 308) or not location:
+            if response.status not in (301, 302, 303, 307, 308) or not location or body is not None:
                 return _judged(response)
             url = self._redirect(url, location)
         raise Transient(f"more than {MAX_REDIRECTS} redirects")
@@ -166,7 +169,7 @@ class Client:
             raise Refused(f"{self.name} redirected to {redact(target)!r}, off the host it was given")
         return target
 
-    def _exchange(self, url: str, ends: float) -> Response:
+    def _exchange(self, url: str, ends: float, body: bytes | None = None) -> Response:
         left = ends - time.monotonic()
         if left <= 0:
             raise Transient(f"no answer within {self.deadline:g} s")
@@ -178,13 +181,16 @@ class Client:
         timer.daemon = True
         timer.start()
         try:
-            connection.request("GET", _target(parts), headers=self._headers())
+            headers = self._headers()
+            if body is not None:
+                headers["Content-Type"] = "application/json"
+            connection.request("GET" if body is None else "POST", _target(parts), body, headers)
             answer = connection.getresponse()
-            body = _read(answer, self.max_bytes)
+            content = _read(answer, self.max_bytes)
             if expired.is_set():
                 raise OSError("the deadline shut the connection")
-            headers = {k.lower(): v for k, v in answer.getheaders()}
-            return Response(answer.status, headers, body, url)
+            answer_headers = {k.lower(): v for k, v in answer.getheaders()}
+            return Response(answer.status, answer_headers, content, url)
         except (OSError, http.client.HTTPException, zlib.error) as exc:
             if expired.is_set():
                 raise Transient(f"no answer within {self.deadline:g} s") from None

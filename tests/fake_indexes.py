@@ -1,0 +1,105 @@
+"""Local stand-ins for Semantic Scholar's batch endpoint and DBLP's search API, answering as
+their documentation says: S2 a JSON list in request order with null for an unknown ID, at
+most 500 IDs, 429 without Retry-After when pressed; DBLP `{"result": {"hits": ...}}` pages of
+at most 1,000 (`h`, `f`), a single hit or author as an object instead of a list, titles
+ending with a period, 429 with Retry-After."""
+
+from __future__ import annotations
+
+import json
+import re
+from dataclasses import dataclass, field
+from typing import Any
+
+from werkzeug import Request, Response
+
+
+@dataclass
+class FakeS2:
+    """`papers`: "ARXIV:ID" -> the paper's JSON as the API gives it."""
+
+    papers: dict[str, dict[str, Any]]
+    failures: list[str] = field(default_factory=list)  # "429", "500", "garbage" served first
+    requests: list[list[str]] = field(default_factory=list)
+    keys: list[str | None] = field(default_factory=list)
+
+    def __call__(self, request: Request) -> Response:
+        if request.method != "POST" or "fields" not in request.args:
+            return Response(json.dumps({"error": "Unrecognized or unsupported fields"}), status=400)
+        ids = json.loads(request.get_data())["ids"]
+        self.requests.append(ids)
+        self.keys.append(request.headers.get("x-api-key"))
+        if len(ids) > 500:
+            return Response(json.dumps({"error": "-- 500 IDs at most --"}), status=400)
+        if self.failures:
+            kind = self.failures.pop(0)
+            if kind == "garbage":
+                return Response("<html>busy</html>", status=200)
+            return Response(json.dumps({"message": "Too Many Requests"}), status=int(kind))
+        answer = [self.papers.get(i) for i in ids]
+        return Response(json.dumps(answer), content_type="application/json")
+
+
+def s2_paper(title: str, venue: str, year: int, **ids: str) -> dict[str, Any]:
+    """A paper as the batch endpoint answers with fields title,year,venue,publicationVenue,..."""
+    return {
+        "paperId": f"{abs(hash(title)):040x}"[:40],
+        "title": title,
+        "year": year,
+        "venue": venue,
+        "publicationVenue": {"id": "x", "name": venue, "type": "conference"} if venue else None,
+        "externalIds": {"CorpusId": 1, **ids},
+        "publicationTypes": ["Conference"],
+    }
+
+
+@dataclass
+class FakeDblp:
+    """`volumes`: "conf/cvpr/cvpr2020" -> the records of that table of contents (info objects)."""
+
+    volumes: dict[str, list[dict[str, Any]]]
+    failures: list[str] = field(default_factory=list)
+    requests: list[str] = field(default_factory=list)
+
+    def __call__(self, request: Request) -> Response:
+        query = request.args.get("q", "")
+        self.requests.append(f"{query} f={request.args.get('f', '0')}")
+        if self.failures:
+            self.failures.pop(0)
+            return Response("", status=429, headers={"Retry-After": "2"})  # DBLP's empty 429
+        m = re.fullmatch(r"toc:db/(.+)\.bht:", query)
+        records = self.volumes.get(m.group(1), []) if m else []
+        first, size = int(request.args.get("f", 0)), min(int(request.args.get("h", 30)), 1000)
+        page = records[first : first + size]
+        hits: Any = [{"@score": "1", "@id": str(i), "info": info} for i, info in enumerate(page)]
+        hits = hits[0] if len(hits) == 1 else hits  # one hit comes as an object
+        body = {"result": {"query": query, "status": {"@code": "200", "text": "OK"},
+                           "hits": {"@total": str(len(records)), "@computed": str(len(records)),
+                                    "@sent": str(len(page)), "@first": str(first), "hit": hits}}}  # fmt: skip
+        if not page:
+            del body["result"]["hits"]["hit"]
+        return Response(json.dumps(body), content_type="application/json")
+
+
+def dblp_info(
+    key: str, title: str, authors: list[str], year: int, venue: str | list[str], **extra: str
+) -> dict[str, Any]:
+    """A record as DBLP's JSON gives it (one author as an object, the title with its period)."""
+    people = [{"@pid": f"{i}/1", "text": a} for i, a in enumerate(authors)]
+    kind = (
+        "Journal Articles"
+        if key.startswith("journals/") and venue != "ICLR"
+        else "Conference and Workshop Papers"
+    )
+    if venue == "CoRR":
+        kind = "Informal and Other Publications"
+    return {
+        "authors": {"author": people[0] if len(people) == 1 else people},
+        "title": f"{title}.",
+        "venue": venue,
+        "year": str(year),
+        "type": kind,
+        "key": key,
+        **extra,
+        "url": f"https://dblp.org/rec/{key}",
+    }
