@@ -276,6 +276,87 @@ def bench_dblp_dump(tmp: Path, sizes: list[int]) -> None:
         path.unlink()
 
 
+SHARED_DBLP = ROOT.parent / "shared" / "dblp" / "seed-dblp.xml.gz"
+
+
+def bench_published_seed() -> None:
+    """The seed's published-version pass against local Semantic Scholar and DBLP servers that
+    answer from DBLP's records of the seed (../shared/dblp, third-party, read in place): S2
+    names each published paper's venue with the preprint's year (its worst case), DBLP serves
+    the volumes. Requests per service, against the same pass over the dump."""
+    import gzip
+    import html.entities
+    import re as regex
+    from xml.etree import ElementTree
+
+    from fake_indexes import FakeDblp, FakeS2, s2_paper
+
+    from ssl_bib.indexes import dump_search, live_search
+    from ssl_bib.published import find_published
+    from ssl_bib.sources.dblp_api import DblpApi
+    from ssl_bib.sources.semantic_scholar import SemanticScholar
+    from ssl_bib.titles import normalize_title
+
+    if not SHARED_DBLP.exists():
+        print(f"  (no {SHARED_DBLP}: published-version pass not measured)")
+        return
+    volumes: dict[str, list[dict]] = {}
+    published: dict[str, str] = {}  # normalized title -> booktitle
+    parser = ElementTree.XMLParser()
+    parser.entity.update({k: chr(v) for k, v in html.entities.name2codepoint.items()})
+    root = ElementTree.fromstring(gzip.decompress(SHARED_DBLP.read_bytes()), parser=parser)
+    for element in root:
+        url, venue = element.findtext("url") or "", element.findtext("booktitle") or ""
+        m = regex.match(r"db/(conf/[^#]+)\.html", url)
+        if element.tag != "inproceedings" or m is None:
+            continue
+        title = (element.findtext("title") or "").rstrip(".")
+        info = {"key": element.get("key"), "title": title + ".", "venue": venue,
+                "year": element.findtext("year"), "type": "Conference and Workshop Papers",
+                "pages": element.findtext("pages"),
+                "authors": {"author": [{"text": a.text} for a in element.findall("author")]}}  # fmt: skip
+        volumes.setdefault(m.group(1), []).append(info)
+        published[normalize_title(title)] = venue
+    catalog = load_catalog(ROOT / "papers.toml")
+    lock = load_lock(ROOT / "papers.lock")
+    papers = {}
+    for arxiv_id, record in lock.records.items():
+        venue = published.get(normalize_title(record.title), "ArXiv")
+        papers[f"ARXIV:{arxiv_id}"] = s2_paper(record.title, venue, int(record.published[:4]))
+    s2_fake, dblp_fake = FakeS2(papers), FakeDblp(volumes)
+
+    def app(environ, start):
+        from werkzeug import Request
+
+        request = Request(environ)
+        handler = s2_fake if request.path.startswith("/graph/") else dblp_fake
+        return handler(request)(environ, start)
+
+    server = make_server("127.0.0.1", 0, app, threaded=True)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    url = f"http://127.0.0.1:{server.port}"
+    try:
+        with tempfile.TemporaryDirectory() as state:
+            s2 = SemanticScholar(url, delay=0, state_dir=Path(state))
+            dblp = DblpApi(url, delay=0, state_dir=Path(state))
+            lock.published.clear()
+            start = time.perf_counter()
+            live = find_published(catalog, lock, live_search(s2, dblp), "live", save=lambda lk: None)
+            wall = time.perf_counter() - start
+            live_found = {i: s.found.key for i, s in lock.published.items() if s.found}
+            lock.published.clear()
+            find_published(catalog, lock, dump_search(SHARED_DBLP), "dump", save=lambda lk: None)
+            dump_found = {i: s.found.key for i, s in lock.published.items() if s.found}
+    finally:
+        server.shutdown()
+    requests = len(s2_fake.requests) + len(dblp_fake.requests)
+    row("published versions, seed, live", "requests", str(requests),
+        f"{len(s2_fake.requests)} Semantic Scholar + {len(dblp_fake.requests)} DBLP; budget 40")  # fmt: skip
+    row("", "found", str(len(live.found)), f"the dump's pass: {len(dump_found)}; same records: "
+        f"{sum(live_found.get(i) == k for i, k in dump_found.items())}")  # fmt: skip
+    row("", "wall", f"{wall:.2f} s", "at no delay (the services' rules add 2-3 s a request)")
+
+
 # --- export ----------------------------------------------------------------------------------
 
 
@@ -498,6 +579,7 @@ def main() -> None:
             bench_titles(100, delay=0.1, on_server=2000)
             bench_snapshot(tmp, [20_000])
             bench_dblp_dump(tmp, [20_000])
+            bench_published_seed()
             bench_export(tmp, [100], repeat=3)
             bench_two_styles(tmp, 200, repeat=1)
             bench_startup(repeat=3)
@@ -510,6 +592,7 @@ def main() -> None:
             bench_titles(400, delay=3.0, on_server=20_000)
             bench_snapshot(tmp, [100_000, 1_000_000])
             bench_dblp_dump(tmp, [1_000_000, 5_000_000])
+            bench_published_seed()
             bench_export(tmp, [100, 1000], repeat=5)
             bench_export(tmp, [10_000], repeat=3)
             bench_two_styles(tmp, 5000, repeat=3)
