@@ -274,3 +274,44 @@ def test_every_published_search_the_lock_writes_loads_again(tmp_path):
     save_lock(lock, tmp_path / "papers.lock")
     again = load_lock(tmp_path / "papers.lock")
     assert again.published == lock.published and again.left_out == 0
+
+
+def test_a_paper_not_on_arxiv_gets_the_indexs_authors_year_and_venue(run, published_project):
+    catalog = published_project / "papers.toml"
+    catalog.write_text(
+        catalog.read_text()
+        + '[[paper]]\nsection = "s"\ntitle = "A Paper Only in Proceedings"\n'
+        + 'url = "https://proceedings.mlr.press/v1/lee20.html"\n'
+        + 'listed_authors = ["A. Lee"]\nlisted_year = 2020\n'
+    )
+    dump = published_project / "dblp.xml.gz"
+    text = (
+        gzip.decompress(dump.read_bytes())
+        .decode("iso-8859-1")
+        .replace(
+            "</dblp>",
+            _record(
+                "inproceedings",
+                "conf/icml/LeeC20",
+                "A Paper Only in Proceedings",
+                ["Ann Lee 0001", "Bo Chen"],
+                2020,
+                "ICML",
+                pages="1-9",
+            )
+            + "\n</dblp>",  # fmt: skip
+        )
+    )
+    dump.write_bytes(gzip.compress(text.encode("iso-8859-1")))
+    code, _, err = run(
+        "resolve", "--snapshot", "snap.jsonl", "--dblp-dump", "dblp.xml.gz", cwd=published_project
+    )
+    assert code == 0, err
+    run("export", "--offline", "-f", "bibtex", "-o", "out.bib", cwd=published_project)
+    bib = (published_project / "out.bib").read_text(encoding="utf-8")
+    entry = bib[bib.index("@inproceedings{lee2020paper,") :].split("\n}\n")[0]
+    assert "author = {Lee, Ann and Chen, Bo}" in entry and "year = {2020}" in entry
+    assert (
+        "booktitle = {International Conference on Machine Learning (ICML)}" in entry
+        and "pages = {1--9}" in entry
+    )

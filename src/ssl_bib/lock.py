@@ -67,6 +67,7 @@ class Publication:
     pages: str | None = None
     volume: str | None = None
     doi: str | None = None
+    authors: tuple[str, ...] = ()  # as the index gives them (used for a paper not on arXiv)
 
 
 @dataclass(frozen=True, slots=True)
@@ -229,7 +230,7 @@ def _read_title(lock: Lock, title: str, entry: Any) -> None:
 
 _PUBLICATION: dict[str, tuple[type, ...]] = {
     "key": (str,), "kind": (str,), "venue": (str,), "year": (int,), "title": (str,), "evidence": (str,),
-    "pages": (str,), "volume": (str,), "doi": (str,),
+    "pages": (str,), "volume": (str,), "doi": (str,), "authors": (list,),
 }  # fmt: skip
 _NOT_TAKEN: dict[str, tuple[type, ...]] = {"key": (str,), "venue": (str,), "year": (int,), "reason": (str,)}
 
@@ -239,7 +240,12 @@ def _read_published(lock: Lock, ident: str, entry: Any) -> None:
         raise ValueError("must be an object with 'found', 'source' and 'fetched'")
     found, not_taken = entry.get("found"), entry.get("not_taken")
     rest = {k: v for k, v in entry.items() if k not in ("found", "not_taken")}
-    publication = None if found is None else Publication(**_fields(found, _PUBLICATION, "found"))
+    fields = None if found is None else _fields(found, _PUBLICATION, "found")
+    if fields is not None and not all(isinstance(a, str) and a.strip() for a in fields.get("authors", [])):
+        raise ValueError("'found': 'authors' must be a list of names")
+    if fields is not None:
+        fields["authors"] = tuple(fields.get("authors", ()))
+    publication = None if fields is None else Publication(**fields)
     if publication is not None and (
         publication.kind not in ("conference", "journal") or publication.year < 1450
     ):
@@ -256,7 +262,7 @@ def _fields(entry: Any, kinds: dict[str, tuple[type, ...]], where: str) -> dict[
     one); a value a record needs (all but pages, volume, doi, year of not_taken) present."""
     if not isinstance(entry, dict) or not set(entry) <= set(kinds):
         raise ValueError(f"{where!r} must be an object with only {', '.join(kinds)}")
-    optional = {"pages", "volume", "doi"} | ({"year"} if where == "not_taken" else set())
+    optional = {"pages", "volume", "doi", "authors"} | ({"year"} if where == "not_taken" else set())
     for name, types in kinds.items():
         value = entry.get(name)
         if value is None and name in optional:
@@ -384,7 +390,7 @@ def dumps_lock(lock: Lock) -> str:
 
 def _plain(value: Publication | NotTaken | None) -> dict[str, Any] | None:
     """A record as JSON, without the fields it does not have."""
-    return None if value is None else {k: v for k, v in asdict(value).items() if v is not None}
+    return None if value is None else {k: v for k, v in asdict(value).items() if v not in (None, ())}
 
 
 def save_lock(lock: Lock, path: str | Path) -> None:

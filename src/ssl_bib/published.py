@@ -206,4 +206,5 @@ def _publication(evidence: Evidence, record: DblpRecord) -> Publication:
         pages=record.pages,
         volume=record.volume if kind == "journal" else None,
         doi=record.doi,
+        authors=tuple(re.sub(r"\s+\d{4}$", "", a) for a in record.authors),  # no homonym number
     )

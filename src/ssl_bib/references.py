@@ -81,6 +81,11 @@ def _first(rows: list[Paper], name: str) -> object:
     return next((getattr(r, name) for r in rows if getattr(r, name)), None)
 
 
+def preprint_only(rows: list[Paper]) -> bool:
+    """Whether a maintainer keeps the paper a preprint (`published = false`)."""
+    return any(r.published is False for r in rows)
+
+
 def _columns(paper: Paper) -> tuple[tuple[str, str], ...]:
     """The list's columns for a paper, as the import kept them: its venue as written and the
     `Header: value; Header: value` of its note (a cell of `-` is no value)."""
@@ -110,7 +115,7 @@ def _draft(rows: list[Paper], record: ArxivRecord | None, search: PublishedSearc
     the list left a preprint (or under review), and adds pages and DOI when it agrees."""
     paper = rows[0]
     venue = parse_venue(paper.venue)
-    preprint = any(r.published is False for r in rows)  # a maintainer keeps it a preprint
+    preprint = preprint_only(rows)  # a maintainer keeps it a preprint
     found = search.found if search and not preprint else None
     listed = venue
     if found is not None and (venue.kind == "preprint" or _same_venue(venue, found)):
@@ -122,6 +127,7 @@ def _draft(rows: list[Paper], record: ArxivRecord | None, search: PublishedSearc
         paper.authors
         or next((r.authors for r in rows if r.authors), ())
         or (record.authors if record else ())
+        or (search.found.authors if search and search.found and not preprint_only(rows) else ())
         or next((r.listed_authors for r in rows if r.listed_authors), ())
     )
     first_version = tuple(int(x) for x in record.published.split("-")) if record else ()
