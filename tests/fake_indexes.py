@@ -24,6 +24,8 @@ class FakeS2:
     keys: list[str | None] = field(default_factory=list)
 
     def __call__(self, request: Request) -> Response:
+        if request.path.endswith("/paper/search/match"):
+            return self._match(request)
         if request.method != "POST" or "fields" not in request.args:
             return Response(json.dumps({"error": "Unrecognized or unsupported fields"}), status=400)
         ids = json.loads(request.get_data())["ids"]
@@ -38,6 +40,23 @@ class FakeS2:
             return Response(json.dumps({"message": "Too Many Requests"}), status=int(kind))
         answer = [self.papers.get(i) for i in ids]
         return Response(json.dumps(answer), content_type="application/json")
+
+    def _match(self, request: Request) -> Response:
+        """The title match: the paper whose title is the query's (case and punctuation aside)."""
+        self.requests.append([request.args.get("query", "")])
+
+        def words(text: str) -> list[str]:
+            return re.findall(r"[a-z0-9]+", text.lower())
+
+        wanted = words(request.args.get("query", ""))
+        for paper in self.papers.values():
+            if paper and words(paper["title"]) == wanted:
+                return Response(
+                    json.dumps({"data": [{**paper, "matchScore": 171.2}]}), content_type="application/json"
+                )
+        return Response(
+            json.dumps({"error": "Title match not found"}), status=404, content_type="application/json"
+        )
 
 
 def s2_paper(title: str, venue: str, year: int, **ids: str) -> dict[str, Any]:

@@ -48,6 +48,7 @@ VOLUMES = {
 def services(httpserver, published_project, monkeypatch):  # noqa: F811 (the fixture, imported)
     s2, dblp = FakeS2(dict(S2)), FakeDblp(dict(VOLUMES))
     httpserver.expect_request("/graph/v1/paper/batch", method="POST").respond_with_handler(s2)
+    httpserver.expect_request("/graph/v1/paper/search/match").respond_with_handler(s2)
     httpserver.expect_request("/search/publ/api").respond_with_handler(dblp)
     monkeypatch.setenv("SSL_BIB_S2_URL", httpserver.url_for("/").rstrip("/"))
     monkeypatch.setenv("SSL_BIB_DBLP_URL", httpserver.url_for("/").rstrip("/"))
@@ -150,3 +151,28 @@ def test_a_dblp_answer_that_is_not_one_is_retried(httpserver, tmp_path):
     httpserver.expect_request("/search/publ/api").respond_with_handler(handler)
     api = DblpApi(httpserver.url_for("/"), delay=0, backoff=0, state_dir=tmp_path)
     assert api.toc("conf/x/x2020") == [] and len(calls) == 2
+
+
+def test_a_paper_not_on_arxiv_is_matched_by_title_then_verified(run, published_project, services):  # noqa: F811 (the fixture)
+    s2, dblp = services
+    catalog = published_project / "papers.toml"
+    catalog.write_text(
+        catalog.read_text()
+        + '[[paper]]\nsection = "s"\ntitle = "A Paper Only in Proceedings"\nlisted_authors = ["Ann Lee"]\n'
+        + "listed_year = 2020\n"
+        + '[[paper]]\nsection = "s"\ntitle = "Nowhere to Be Found"\nlisted_authors = ["Ann Lee"]\n'
+    )
+    s2.papers["CorpusId:9"] = s2_paper("A paper only in proceedings", "ICML", 2020)
+    dblp.volumes["conf/icml/icml2020"] = [
+        *dblp.volumes["conf/icml/icml2020"],
+        dblp_info(
+            "conf/icml/LeeC20", "A Paper Only in Proceedings", ["Ann Lee 0001", "Bo Chen"], 2020, "ICML"
+        ),
+    ]
+    code, _, err = _resolve(run, published_project)
+    assert code == 0, err
+    lock = load_lock(published_project / "papers.lock")
+    assert lock.published["title:a paper only in proceedings"].found.key == "conf/icml/LeeC20"
+    assert lock.published["title:a paper only in proceedings"].found.authors == ("Ann Lee", "Bo Chen")
+    assert lock.published["title:nowhere to be found"].found is None
+    assert [len(r) for r in s2.requests] == [7, 1, 1]  # one batch, then one match a title

@@ -28,14 +28,17 @@ def dump_search(path: Path) -> Search:
 
 def live_search(s2: SemanticScholar, dblp: DblpApi) -> Search:
     """Search the live services: Semantic Scholar's batch for the venue and year of every
-    arXiv paper, then each named volume's table of contents once (and, for a title not in
+    arXiv paper (its title match for a paper not on arXiv), then each named volume's table of
+    contents once (and, for a title not in
     it, the next year's: a preprint's year is often the year before the proceedings')."""
 
     def search(due: Mapping[str, Evidence]) -> Mapping[str, list[DblpRecord]]:
         arxiv = [ident for ident in due if not ident.startswith("title:")]
         hints = s2.batch([f"ARXIV:{ident}" for ident in arxiv]) if arxiv else []
+        titled = [ident for ident in due if ident.startswith("title:")]  # not on arXiv: one match each
+        hints += [s2.match(due[ident].title) for ident in titled]
         volumes: dict[str, list[tuple[str, int]]] = {}  # title -> (venue, year) to try
-        for ident, hint in zip(arxiv, hints, strict=True):
+        for ident, hint in zip(arxiv + titled, hints, strict=True):
             if hint is not None and hint.venue and hint.year is not None:
                 volumes[normalize_title(due[ident].title)] = [
                     (hint.venue, hint.year),

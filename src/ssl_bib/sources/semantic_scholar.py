@@ -14,6 +14,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
+from urllib.parse import quote
 
 from ..errors import ConfigError, IndexUnavailable
 from . import http
@@ -71,6 +72,35 @@ class SemanticScholar:
             out += self._batch(chunk)
         return out
 
+    def match(self, title: str) -> S2Paper | None:
+        """The paper S2 matches a title to (`GET /graph/v1/paper/search/match`), None when it
+        matches none (its 404 "Title match not found"): a hint to check, never an answer."""
+        answer: list[S2Paper | None] = []
+
+        def accept(response: http.Response) -> None:
+            if response.status == 404:
+                answer.append(None)
+                return
+            if response.status != 200:
+                raise http.Transient(f"HTTP {response.status}")
+            try:
+                data = json.loads(response.body)["data"]
+            except (ValueError, KeyError, TypeError):
+                raise http.Transient("not a title match answer") from None
+            answer.append(_paper(data[0]) if isinstance(data, list) and data else None)
+
+        url = f"{self._http.base_url}/graph/v1/paper/search/match?query={quote(title)}&fields={FIELDS}"
+        self._ask(url, accept)
+        return answer[-1]
+
+    def _ask(self, url: str, accept: Callable[[http.Response], None], body: bytes | None = None) -> None:
+        try:
+            self._http.get(url, accept, body=body)
+        except http.Unavailable as exc:
+            raise IndexUnavailable("Semantic Scholar", self.name, exc.reason, exc.tries) from None
+        except http.Refused as exc:
+            raise ConfigError(str(exc)) from None
+
     def _batch(self, ids: list[str]) -> list[S2Paper | None]:
         answer: list[list[Any]] = []
 
@@ -86,12 +116,7 @@ class SemanticScholar:
             answer.append(data)
 
         url = f"{self._http.base_url}/graph/v1/paper/batch?fields={FIELDS}"
-        try:
-            self._http.get(url, accept, body=json.dumps({"ids": ids}).encode())
-        except http.Unavailable as exc:
-            raise IndexUnavailable("Semantic Scholar", self.name, exc.reason, exc.tries) from None
-        except http.Refused as exc:
-            raise ConfigError(str(exc)) from None
+        self._ask(url, accept, json.dumps({"ids": ids}).encode())
         return [_paper(item) for item in answer[-1]]
 
 
