@@ -8,6 +8,8 @@
 'cs/0112017'
 >>> parse_arxiv_id("https://arxiv.org/ftp/arxiv/papers/2207/2207.01792.pdf")
 '2207.01792'
+>>> parse_arxiv_id("https://doi.org/10.48550/arXiv.2211.00001")
+'2211.00001'
 >>> parse_arxiv_id("http://yann.lecun.com/exdb/publis/pdf/hadsell-chopra-lecun-06.pdf") is None
 True
 >>> is_arxiv_id("1234"), is_arxiv_id("2002.0570"), is_arxiv_id("2002.05709v0"), is_arxiv_id("0704.0001")
@@ -26,7 +28,8 @@ _OLD = rf"[a-z][a-z\-]+(?:\.[A-Z]{{2}})?/(?:9[1-9]|0[0-7]){_MONTH}\d{{3}}"
 _ID = rf"(?P<id>{_NEW}|{_OLD})(?:v(?P<version>[1-9]\d*))?"
 
 _FULL = re.compile(rf"^{_ID}$")
-_PATH = r"arxiv\.org/(?:abs|pdf|html|ftp/[a-z-]+/papers/\d{4})/"  # the ftp form: .../papers/2207/ID.pdf
+# arXiv's pages (the ftp form: .../papers/2207/ID.pdf) and the DOI arXiv registers for a paper
+_PATH = r"(?:arxiv\.org/(?:abs|pdf|html|ftp/[a-z-]+/papers/\d{4})/|doi\.org/10\.48550/arxiv\.)"
 _URL = re.compile(rf"{_PATH}{_ID}(?:\.pdf)?/?(?:[?#].*)?$", re.IGNORECASE)
 _LABEL = re.compile(rf"^\s*arxiv\s*:\s*{_ID}\s*$", re.IGNORECASE)
 
@@ -34,6 +37,27 @@ _LABEL = re.compile(rf"^\s*arxiv\s*:\s*{_ID}\s*$", re.IGNORECASE)
 def is_arxiv_id(text: str) -> bool:
     """Tell whether text is a bare arXiv ID, with or without a version."""
     return _FULL.match(text.strip()) is not None
+
+
+_ARXIV_PAGE = re.compile(
+    r"^https?://(?:www\.|export\.)?arxiv\.org/(?:abs|pdf)/(?P<rest>[^?#]+)", re.IGNORECASE
+)
+
+
+def malformed_arxiv_link(href: str) -> bool:
+    """Tell whether href is an arXiv abstract or PDF address whose ID arXiv never issues.
+
+    >>> malformed_arxiv_link("https://arxiv.org/abs/2509.123456")
+    True
+    >>> malformed_arxiv_link("https://arxiv.org/abs/2509.12345")
+    False
+    """
+    m = _ARXIV_PAGE.match(href.strip())
+    return (
+        m is not None
+        and not m.group("rest").strip("/").endswith(("list", "new"))
+        and parse_arxiv_id(href) is None
+    )
 
 
 def parse_arxiv_id(text: str) -> str | None:

@@ -20,7 +20,7 @@ from markdown_it import MarkdownIt
 from markdown_it.token import Token
 from markdown_it.tree import SyntaxTreeNode
 
-from .arxiv_id import arxiv_label
+from .arxiv_id import arxiv_label, malformed_arxiv_link
 from .entries import Entry, Line, Link, Span, SpanKind, is_paper, plain, read_entry, split_authors
 from .errors import CatalogError, Problem
 from .model import Catalog
@@ -89,6 +89,9 @@ class _Reader:
     # --- entries ---
     def entry(self, lines: list[Line], line: int, fill: Callable[[Entry], None] | None = None) -> None:
         links = [s.link for ln in lines for s in ln if s.link]
+        for link in links:  # an arXiv address whose ID arXiv never issues: said, never guessed at
+            if malformed_arxiv_link(link.href):
+                self.left_out.append(Problem(self.path, link.line, f"malformed arXiv link: {link.href}"))
         entry = read_entry(lines, line)
         if entry is not None and fill is not None:
             fill(entry)
