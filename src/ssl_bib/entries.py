@@ -20,10 +20,10 @@ import itertools
 import re
 from dataclasses import dataclass, field
 from typing import Literal
-from urllib.parse import quote, urlsplit
+from urllib.parse import quote, unquote, urlsplit
 
 from .arxiv_id import parse_arxiv_id
-from .venues import venue_year
+from .venues import parse_venue, venue_year
 
 LinkKind = Literal["arxiv", "paper", "code", "anchor", "other"]
 SpanKind = Literal["text", "strong", "em", "link"]
@@ -37,6 +37,7 @@ class Link:
     href: str
     line: int
     badge: bool = False  # the link shows only an image (a badge)
+    image: str = ""  # the badge's image address (`https://img.shields.io/badge/CVPR-2024-blue`)
 
     @property
     def kind(self) -> LinkKind:
@@ -246,9 +247,42 @@ def read_entry(lines: list[Line], line: int) -> Entry | None:
         _read_meta(entry, rest)
     links = [s.link for ln in lines for s in ln if s.link]
     _take_links(entry, links)
+    if not entry.venue:  # `[[CVPR 2025](https://arxiv.org/abs/…)]`: the link's text is the venue
+        entry.venue = next((t for k in links if (t := _venue_text(k, entry.title))), "")
     if not entry.year and entry.venue:
         entry.year = venue_year(entry.venue)
     return entry
+
+
+_SHIELD = re.compile(r"^https?://img\.shields\.io/badge/(?P<path>[^?#]+)")
+
+
+def _badge_text(image: str) -> str:
+    """What a shields.io badge shows: `CVPR-2024-b31b1b.svg` -> `CVPR 2024`, `NeurIPS_2023-blue`
+    -> `NeurIPS 2023` (the last part is the colour; `--` is a dash, `_` a space).
+
+    >>> _badge_text("https://img.shields.io/badge/CVPR-2024-b31b1b.svg")
+    'CVPR 2024'
+    >>> _badge_text("https://img.shields.io/badge/NeurIPS_2023-b31b1b.svg")
+    'NeurIPS 2023'
+    """
+    if (m := _SHIELD.match(image)) is None:
+        return ""
+    path = re.sub(r"\.(?:svg|png)$", "", unquote(m.group("path")))
+    parts = [part.replace("\0", "-").replace("_", " ") for part in path.replace("--", "\0").split("-")]
+    return " ".join(parts[:-1]).strip() if len(parts) > 1 else ""
+
+
+def _venue_text(link: Link, title: str) -> str:
+    """A paper link's text when it is a venue label (not the title, not a link word), or its
+    badge's when it shows a venue (`CVPR 2024`; an arXiv badge shows an ID, not a venue)."""
+    if link.badge and link.kind in ("arxiv", "paper"):
+        text = _badge_text(link.image)
+        return text if looks_like_venue(text) and not text.lower().startswith("arxiv") else ""
+    text = link.text.strip(" []")
+    if link.kind not in ("arxiv", "paper") or text == title or len(text.split()) > 4:
+        return ""
+    return text if looks_like_venue(text) else ""
 
 
 def _titled(first: Line, line: int) -> Entry | None:
@@ -256,6 +290,9 @@ def _titled(first: Line, line: int) -> Entry | None:
     venue, spans = _venue_prefix([s for s in first if s.text.strip() or s.link])
     if not spans:
         return None
+    nick = ""
+    if len(spans) > 1 and (tag := _tag(spans[0])) and (spans[1].kind == "strong" or _titled_link(spans[1])):
+        nick, spans = tag, spans[1:]  # `[[MoCoX]](#ref-12) [**Title**](…)`: the tag is a nickname
     head, tail = spans[0], tuple(spans[1:])
     if head.kind == "strong" or (head.link and head.link.titled):
         entry = Entry(clean_title(head.text), line, venue=venue)
@@ -277,6 +314,8 @@ def _titled(first: Line, line: int) -> Entry | None:
         sentences = _SENTENCES.split(entry.title)
         if len(sentences) > 1 and _read_tail(entry, ". ".join(sentences[1:]), strict=True):
             entry.title = clean_title(sentences[0])  # `Title. Xinlei Chen, Kaiming He. CVPR, 2021.`
+        if not entry.venue and (split := _venue_after(entry.title)):
+            entry.title, entry.venue = split  # `Title, in *KDD*, 2022.`
         if m := re.match(r"^(.*),\s*([^,]+)$", entry.title):
             if looks_like_venue(m.group(2)) and not entry.venue:
                 entry.title, entry.venue = clean_title(m.group(1)), m.group(2).strip(" .")
@@ -284,7 +323,41 @@ def _titled(first: Line, line: int) -> Entry | None:
     else:
         return None
     _trailing_parenthesis(entry)
+    entry.short = entry.short or nick
     return entry
+
+
+def _tag(span: Span) -> str:
+    """A short bracketed tag or in-page anchor before a title (`[[MoCoX]](#ref-12)`): a
+    nickname, never the title."""
+    text = span.text.strip()
+    bracketed = re.fullmatch(r"\[([^\[\]]{1,30})\]", text)
+    anchor = span.link is not None and span.link.href.startswith("#")
+    inner = bracketed.group(1).strip() if bracketed else text
+    return inner if (bracketed or anchor) and 0 < len(inner.split()) <= 3 else ""
+
+
+def _titled_link(span: Span) -> bool:
+    return span.link is not None and span.link.titled and not span.link.href.startswith("#")
+
+
+def _venue_after(title: str) -> tuple[str, str] | None:
+    """`Title, in KDD, 2022` or `Title, KDD, 2022` -> (`Title`, `KDD 2022`): a short venue name
+    and a year as the last parts of a title (split on commas: linear time)."""
+    parts = [p.strip() for p in title.rstrip(" .").split(",")]
+    if len(parts) < 3 or not re.fullmatch(r"(?:19|20)\d{2}", parts[-1]):
+        return None
+    venue = re.sub(r"^in\s+", "", parts[-2], flags=re.IGNORECASE)
+    if not venue or len(venue.split()) > 6 or not looks_like_venue(f"{venue} {parts[-1]}"):
+        return None
+    return clean_title(", ".join(parts[:-2])), f"{venue} {parts[-1]}"
+
+
+# What a parenthesis after a title says of how or where it was presented: venue, not nickname.
+_PRESENTED = re.compile(
+    r"\b(?:oral|spotlight|poster|highlight|best\s+paper|award|track|workshops?|findings|demo|tutorial)\b",
+    re.IGNORECASE,
+)
 
 
 def _trailing_parenthesis(entry: Entry) -> None:
@@ -293,6 +366,8 @@ def _trailing_parenthesis(entry: Entry) -> None:
         inside = m.group(1).strip()
         if re.fullmatch(r"(?:19|20)\d{2}", inside):
             entry.year = entry.year or int(inside)
+        elif _PRESENTED.search(inside):  # `(Oral)`, `(XYZ-24 Journal Track)`
+            entry.venue = f"{entry.venue} ({inside})" if entry.venue else inside
         elif looks_like_venue(inside):
             entry.venue = entry.venue or inside
         elif not entry.short:
@@ -308,7 +383,20 @@ def _venue_prefix(spans: list[Span]) -> tuple[str, list[Span]]:
     venue = ""
     if m := _BRACKET.match(text):
         venue, text = m.group(1), text[m.end() :]
+        if _nickname_like(venue) and not (looks_like_venue(venue) or parse_venue(venue).known):
+            # `[SimX] **Title**`: a coined name, not a venue, is the paper's nickname
+            rest = [Span("text", text)] if text.strip() else []
+            return "", [Span("text", f"[{venue}]"), *rest, *spans[1:]]
     return venue, ([Span("text", text)] if text.strip() else []) + spans[1:]
+
+
+def _nickname_like(text: str) -> bool:
+    """A coined name: one word with a capital or digit inside it (`SimX`, `MoCo2`, `DINOv2`),
+    not a word in capitals only (`KDD` may be a venue) nor words (`Pattern Recognition`)."""
+    return (
+        re.fullmatch(r"[A-Za-z][a-z]*(?:[A-Z0-9][A-Za-z0-9]*)+(?:-[A-Za-z0-9]+)*", text) is not None
+        and not text.isupper()
+    )
 
 
 def _read_tail(entry: Entry, text: str, strict: bool = False) -> bool:
@@ -317,7 +405,11 @@ def _read_tail(entry: Entry, text: str, strict: bool = False) -> bool:
     authors and venue counts; return whether anything was read."""
     text = text.strip(" -–—:|,;.")
     read = False
-    if (m := re.match(r"^\(([^()]{1,20})\)[\s,.;:]*", text)) and not strict:
+    if (
+        (m := re.match(r"^\(([^()]{1,20})\)[\s,.;:]*", text))
+        and not strict
+        and not _PRESENTED.search(m.group(1))
+    ):
         entry.short, text, read = entry.short or m.group(1).strip(), text[m.end() :], True
     text = re.sub(r"\([^()]*\)", " ", text)  # `(NYU & FAIR)`: an affiliation, not a name
     parts = [p.strip(" .;()[]") for p in _TAIL_PARTS.split(text)]

@@ -100,6 +100,7 @@ class _Reader:
         if entry is not None and is_paper(entry, links):
             heading = self.current()
             heading.papers += 1
+            entry.year = entry.year or _heading_year(heading)  # `#### 2019` above the entry
             self.rows.append(_Row(heading, entry))
             self.report(entry.unused)
         else:
@@ -288,6 +289,9 @@ def _table_row(reader: _Reader, header: list[str], cells: list[Line], line: int)
     reader.entry([title_cell + tuple(others)], line, fill)
 
 
+_DATE_COLUMN = re.compile(r"\b(?:date|published|release[ds]?|time)\b", re.IGNORECASE)
+
+
 def _row_fields(entry: Entry, names: list[str], cells: list[Line], skip: set[int | None]) -> None:
     """Year and author columns are evidence; other text columns become the note."""
     notes = []
@@ -298,6 +302,8 @@ def _row_fields(entry: Entry, names: list[str], cells: list[Line], skip: set[int
         name = names[i].strip()
         if re.fullmatch(r"years?", name, re.IGNORECASE) and (m := re.fullmatch(r"(?:19|20)\d{2}", text)):
             entry.year = int(m.group(0))
+        elif _DATE_COLUMN.search(name) and (m := re.search(r"\b(?:19|20)\d{2}\b", text)):
+            entry.year = entry.year or int(m.group(0))  # a `Date` column: `2023-01-05`, `Jan 2023`
         elif re.search(r"author", name, re.IGNORECASE) and (authors := split_authors(text)):
             entry.authors = authors
         else:
@@ -339,6 +345,7 @@ class _InlineReader:
     href: str | None = None  # inside a link: its target, text and whether it shows an image
     text: list[str] = field(default_factory=list)
     image: bool = False
+    src: str = ""  # the image a link shows (a badge's address says what it shows)
 
     def style(self) -> SpanKind:
         return "strong" if self.strong else "em" if self.em else "text"
@@ -353,14 +360,15 @@ class _InlineReader:
                 self.line = []
             self.number += kind != "html_inline"
         elif kind == "link_open":
-            self.href, self.text, self.image = str(tok.attrs.get("href", "")), [], False
+            self.href, self.text, self.image, self.src = str(tok.attrs.get("href", "")), [], False, ""
         elif kind == "link_close" and self.href is not None:
             text = "".join(self.text)
             badge = self.image and not text.strip()
-            self.line.append(Span("link", text, Link(text, self.href, self.number, badge=badge)))
+            link = Link(text, self.href, self.number, badge=badge, image=self.src if badge else "")
+            self.line.append(Span("link", text, link))
             self.href = None
         elif kind == "image":
-            self.image = True
+            self.image, self.src = True, str(tok.attrs.get("src", ""))
         elif kind in ("strong_open", "strong_close"):
             self.strong += 1 if kind.endswith("open") else -1
         elif kind in ("em_open", "em_close"):
@@ -402,6 +410,15 @@ def _heading_text(lines: list[Line]) -> str:
 
 
 # --- sections ----------------------------------------------------------------------------------
+
+
+def _heading_year(heading: _Heading | None) -> int | None:
+    """The year a heading (or the nearest heading above it) is titled with, if any."""
+    while heading is not None:
+        if m := re.fullmatch(r"\W*((?:19|20)\d{2})\W*", heading.title):
+            return int(m.group(1))
+        heading = heading.parent
+    return None
 
 
 def _title_heading(reader: _Reader) -> str:
