@@ -7,7 +7,8 @@ holds (recall), the papers imported and the share that look like real papers (a 
 markdown or URL left, not a link word or a section heading, a link that is not an in-page
 anchor), the links reported as not imported, and the import's wall and CPU time (median of 3).
 The lists are third-party data and are not part of the project: without them this prints
-a note. Then, on inputs made here, how time grows with the input: one entry line of list
+a note. Then the truth samples' field-by-field accuracy (`../shared/lists/truth`), and, on
+inputs made here, how time grows with the input: one entry line of list
 characters (brackets, stars, quotes, apostrophes...) and a list of many headings, each size
 twice the last; linear time doubles with each row (the ratio column stays near 2).
 """
@@ -129,8 +130,26 @@ def main() -> int:
         f"({total_found / max(total_ids, 1):.1%}), real papers {total_clean}/{total_papers} "
         f"({total_clean / max(total_papers, 1):.1%})"
     )
+    truth()
     scaling()
     return 0
+
+
+def truth() -> None:
+    """The field-by-field accuracy on the hand-read samples of the lists (`truth/` beside them,
+    scored by ../shared/tools/import_truth.py, third-party like the lists), when they are there."""
+    import subprocess
+
+    tool, samples = ROOT.parent / "shared" / "tools" / "import_truth.py", LISTS / "truth"
+    command = Path(sys.executable).parent / "ssl-bib"
+    if not (tool.exists() and samples.is_dir() and command.exists()):
+        print(f"no truth samples to score ({samples} or {tool} is absent)")
+        return
+    result = subprocess.run(
+        [sys.executable, str(tool), str(command), str(samples), str(LISTS)],
+        capture_output=True, text=True, check=False,
+    )  # fmt: skip
+    print(result.stdout.strip().splitlines()[-1] if result.stdout.strip() else result.stderr.strip())
 
 
 if __name__ == "__main__":

@@ -59,10 +59,17 @@ class Imported:
     papers: int
     with_arxiv: int
     left_out: tuple[Problem, ...] = ()
+    without_venue: int = 0
+    without_year: int = 0
 
     @property
     def summary(self) -> str:
-        return f"{self.sections} sections, {self.papers} papers, {self.with_arxiv} with arXiv IDs"
+        """`15 sections, 94 papers, 90 with arXiv IDs; the list gives no venue for 2, no year for
+        1`: what the list did not say, so its maintainer sees it."""
+        line = f"{self.sections} sections, {self.papers} papers, {self.with_arxiv} with arXiv IDs"
+        if self.without_venue or self.without_year:
+            line += f"; the list gives no venue for {self.without_venue}, no year for {self.without_year}"
+        return line
 
 
 @dataclass
@@ -146,7 +153,12 @@ def import_markdown(path: str | Path) -> Imported:
     sections = _sections(reader.headings)
     toml = to_toml(title, sections, reader.rows)
     with_arxiv = sum(1 for r in reader.rows if r.entry.arxiv)
-    return Imported(toml, len(sections), len(reader.rows), with_arxiv, tuple(reader.left_out))
+    no_venue = sum(1 for r in reader.rows if not r.entry.venue)
+    # an arXiv ID says its year (2002.05709: 2020): only a paper with none of these lacks one
+    no_year = sum(1 for r in reader.rows if not (r.entry.year or venue_year(r.entry.venue) or r.entry.arxiv))
+    return Imported(
+        toml, len(sections), len(reader.rows), with_arxiv, tuple(reader.left_out), no_venue, no_year
+    )
 
 
 # --- blocks ------------------------------------------------------------------------------------
