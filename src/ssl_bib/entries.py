@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import itertools
 import re
+import unicodedata
 from dataclasses import dataclass, field
 from typing import Literal
 from urllib.parse import quote, unquote, urlsplit
@@ -273,6 +274,13 @@ def _badge_text(image: str) -> str:
     return " ".join(parts[:-1]).strip() if len(parts) > 1 else ""
 
 
+# An author-year citation standing where a title would: `Smith and Jones, 2022`, `Lee et al. (2021)`.
+_CITATION = re.compile(
+    r"^(?P<names>[A-Z][\w'’-]+(?:\s+(?:and|&)\s+[A-Z][\w'’-]+)?)(?:\s+et\s+al\.?)?,?\s*"
+    r"\(?(?P<year>(?:19|20)\d{2})\)?$"
+)
+
+
 def _venue_text(link: Link, title: str) -> str:
     """A paper link's text when it is a venue label (not the title, not a link word), or its
     badge's when it shows a venue (`CVPR 2024`; an arXiv badge shows an ID, not a venue)."""
@@ -280,7 +288,7 @@ def _venue_text(link: Link, title: str) -> str:
         text = _badge_text(link.image)
         return text if looks_like_venue(text) and not text.lower().startswith("arxiv") else ""
     text = link.text.strip(" []")
-    if link.kind not in ("arxiv", "paper") or text == title or len(text.split()) > 4:
+    if link.kind not in ("arxiv", "paper") or text.startswith(title) or len(text.split()) > 4:
         return ""
     return text if looks_like_venue(text) else ""
 
@@ -322,7 +330,17 @@ def _titled(first: Line, line: int) -> Entry | None:
         _read_tail(entry, after)
     else:
         return None
-    _trailing_parenthesis(entry)
+    return _finished(entry, nick)
+
+
+def _finished(entry: Entry, nick: str) -> Entry:
+    """An author-year citation where the title stands gives authors and a year; otherwise a
+    parenthesis after the title is read; a nickname tag before it is the nickname."""
+    if m := _CITATION.match(entry.title):  # `Smith and Jones, 2022`: authors and a year, no title
+        entry.authors = entry.authors or [n for n in re.split(r"\s+(?:and|&)\s+", m.group("names")) if n]
+        entry.year = entry.year or int(m.group("year"))
+    else:
+        _trailing_parenthesis(entry)
     entry.short = entry.short or nick
     return entry
 
@@ -380,23 +398,34 @@ def _venue_prefix(spans: list[Span]) -> tuple[str, list[Span]]:
     if not spans or spans[0].kind != "text":
         return "", spans
     text = _LEADING_SHORTCODES.sub("", spans[0].text)
+    text = text[len(text) - len(text.lstrip("".join(c for c in text[:8] if _is_mark(c)))) :]  # ✅ 🔥
     venue = ""
     if m := _BRACKET.match(text):
         venue, text = m.group(1), text[m.end() :]
-        if _nickname_like(venue) and not (looks_like_venue(venue) or parse_venue(venue).known):
+        if nickname_like(venue) and not (looks_like_venue(venue) or parse_venue(venue).known):
             # `[SimX] **Title**`: a coined name, not a venue, is the paper's nickname
             rest = [Span("text", text)] if text.strip() else []
             return "", [Span("text", f"[{venue}]"), *rest, *spans[1:]]
     return venue, ([Span("text", text)] if text.strip() else []) + spans[1:]
 
 
-def _nickname_like(text: str) -> bool:
+def nickname_like(text: str) -> bool:
     """A coined name: one word with a capital or digit inside it (`SimX`, `MoCo2`, `DINOv2`),
     not a word in capitals only (`KDD` may be a venue) nor words (`Pattern Recognition`)."""
     return (
         re.fullmatch(r"[A-Za-z][a-z]*(?:[A-Z0-9][A-Za-z0-9]*)+(?:-[A-Za-z0-9]+)*", text) is not None
         and not text.isupper()
     )
+
+
+def decoration(text: str) -> bool:
+    """Whether text is only emoji or symbols before an entry (`✅`, `🔥 `): no part of it."""
+    return all(_is_mark(c) for c in text)
+
+
+def _is_mark(char: str) -> bool:
+    """An emoji or symbol a maintainer puts before an entry (✅, 🔥, ⭐) and what joins them."""
+    return unicodedata.category(char) in ("So", "Sk", "Cf", "Mn") or char.isspace() or char == "\ufe0f"
 
 
 def _read_tail(entry: Entry, text: str, strict: bool = False) -> bool:

@@ -21,7 +21,19 @@ from markdown_it.token import Token
 from markdown_it.tree import SyntaxTreeNode
 
 from .arxiv_id import arxiv_label, malformed_arxiv_link
-from .entries import Entry, Line, Link, Span, SpanKind, is_paper, plain, read_entry, split_authors
+from .entries import (
+    Entry,
+    Line,
+    Link,
+    Span,
+    SpanKind,
+    decoration,
+    is_paper,
+    nickname_like,
+    plain,
+    read_entry,
+    split_authors,
+)
 from .errors import CatalogError, Problem
 from .model import Catalog
 from .titles import normalize_title
@@ -30,6 +42,7 @@ from .venues import venue_year
 HAND_FIELDS = ("authors", "year", "doi", "key", "sentence_case", "published")
 _BREAK_HTML = re.compile(r"^<br\s*/?>$", re.IGNORECASE)
 _VENUE_HEADER = re.compile(r"conf|journal|venue|publi|rnal|where", re.IGNORECASE)
+_NAME_HEADER = re.compile(r"(?:model|name|nickname|short name|abbr\.?|abbreviation)s?", re.IGNORECASE)
 _TITLE_HEADER = re.compile(r"title|paper|name|method", re.IGNORECASE)
 _BEFORE_HEADINGS = 7  # deeper than any heading: the next heading of any level closes it
 _EMPTY_CELL = {"", "-", "–", "—", "na", "n/a", "none", "/"}
@@ -211,7 +224,9 @@ def _paragraph(reader: _Reader, lines: list[Line], line: int) -> None:
     """A paragraph is an entry only when it starts with its title (bold or a titled link);
     running text (an introduction) is not, though its paper links are reported."""
     lines = [ln for ln in lines if plain(ln) or any(s.link for s in ln)]
-    firsts = [next((s for s in ln if s.text.strip() or s.link), None) for ln in lines]
+    firsts = [
+        next((s for s in ln if (s.text.strip() and not decoration(s.text)) or s.link), None) for ln in lines
+    ]
     first = firsts[0] if firsts else None
     if len(lines) > 1 and all(f and f.link and f.link.titled for f in firsts):
         for ln in lines:  # one titled link a line (`[A](…) <br>` / `[B](…)`): one entry each
@@ -287,15 +302,25 @@ def _table_row(reader: _Reader, header: list[str], cells: list[Line], line: int)
         reader.report([k for k in links if k.kind in ("arxiv", "paper")])
         return
     venue_col = next((i for i, n in enumerate(names) if _VENUE_HEADER.search(n) and i != col), None)
-    if venue_col is None and col != 0 and not any(s.link for s in cells[0]) and _words(plain(cells[0])):
+    name_col = next((i for i, n in enumerate(names) if _NAME_HEADER.fullmatch(n.strip()) and i != col), None)
+    if (
+        venue_col is None
+        and col != 0
+        and name_col != 0
+        and not any(s.link for s in cells[0])
+        and _words(plain(cells[0]))
+        and not nickname_like(plain(cells[0]).strip())  # `MoCoX` names the paper, not where it went
+    ):
         venue_col = 0
     title_cell = tuple(s for s in cells[col] if s.link is None or s.link.titled) or cells[col]
     others = [s for i, c in enumerate(cells) if i != col for s in c if s.link]
 
     def fill(entry: Entry) -> None:
-        _row_fields(entry, names, cells, skip={col, venue_col})
+        _row_fields(entry, names, cells, skip={col, venue_col, name_col})
         if venue_col is not None and plain(cells[venue_col]).lower() not in _EMPTY_CELL:
             entry.venue = plain(cells[venue_col])
+        if name_col is not None and (name := plain(cells[name_col])).lower() not in _EMPTY_CELL:
+            entry.short = entry.short or name  # a `Method` or `Name` column: the paper's nickname
             entry.year = entry.year or venue_year(entry.venue)
 
     reader.entry([title_cell + tuple(others)], line, fill)
