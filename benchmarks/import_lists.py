@@ -37,6 +37,8 @@ _LINK_WORDS = frozenset("paper pdf arxiv link code project website github video"
 
 def _clean(paper: dict[str, object], headings: set[str]) -> bool:
     title = str(paper.get("title", "")).strip()
+    if not title:  # only a nickname: real when it has a source to name it (an ID or a link)
+        return bool(paper.get("short")) and bool(paper.get("arxiv") or paper.get("url"))
     if str(paper.get("url", "")).startswith("#") or title.lower() in headings:
         return False
     if len(title) < 8 or title.lower() in _LINK_WORDS:

@@ -408,3 +408,31 @@ def test_resolve_offline_says_what_it_did(run, project):
     assert err == (
         "papers.lock: offline, nothing looked up; 0 key(s) handed out; 0 of 93 papers not looked up yet\n"
     )
+
+
+def test_a_paper_the_list_names_only_by_nickname_takes_its_title_from_arxiv(run, tmp_path):
+    (tmp_path / "list.md").write_text(
+        "# Vision\n\n✅[MoCoX CVPR'2025](https://arxiv.org/abs/2101.00001)\n\n"
+        "✅[SimX ICLR'2025](https://openreview.net/forum?id=abc123)\n"
+    )
+    (tmp_path / "snap.jsonl").write_text(
+        json.dumps({"id": "2101.00001", "title": "Momentum Things for Contrast", "authors": "Ann Lee",
+                    "categories": "cs.CV",
+                    "versions": [{"version": "v1", "created": "Mon, 4 Jan 2021 10:00:00 GMT"}]})
+        + "\n"
+    )  # fmt: skip
+    code, _, err = run("import", "list.md", "-o", "papers.toml", cwd=tmp_path)
+    assert code == 0 and err.endswith("2 papers, 1 with arXiv IDs; the list gives no title for 2\n"), err
+    assert "title = " not in (tmp_path / "papers.toml").read_text().split("[[paper]]", 1)[1]
+    code, out, _ = run("check", cwd=tmp_path)
+    assert out.count("no-title: ") == 2 and "no-title: MoCoX:" in out
+    assert run("resolve", "--snapshot", "snap.jsonl", cwd=tmp_path)[0] == 0
+    code, out, _ = run("check", cwd=tmp_path)
+    assert "no-title: MoCoX" not in out and "no-title: SimX" in out  # arXiv named one of them
+    code, bib, _ = run("export", "--offline", "-f", "bibtex", "-o", "-", cwd=tmp_path)
+    assert "title = {Momentum Things for Contrast}" in bib and "title = {{SimX}}" in bib
+    (tmp_path / "bad.toml").write_text(
+        '[[section]]\nid = "s"\ntitle = "S"\n[[paper]]\nsection = "s"\nshort = "X"\n'
+    )
+    code, _, err = run("--catalog", "bad.toml", "check", cwd=tmp_path)
+    assert code == 2 and "paper has no 'title' (and no arXiv ID, DOI or link" in err

@@ -138,7 +138,7 @@ class _Validator:
 
     def papers(self, rows: list[Any], known: set[str]) -> Iterator[Paper]:
         for index, row in enumerate(rows):
-            if self.fields(row, "paper", index, _PAPER_FIELDS, required=("title", "section")):
+            if self.fields(row, "paper", index, _PAPER_FIELDS, required=("section",)):
                 if paper := self.paper(row, index, known):
                     yield paper
 
@@ -223,10 +223,15 @@ class _Validator:
         if key is not None and not _KEY.match(key):
             self.report(at("key"), f"citation key {key!r} must be lower-case ASCII (a-z, 0-9, _:.-)")
         self.check_values(row, at)
+        if not str(row.get("title", "")).strip() and not any(row.get(k) for k in ("arxiv", "doi", "url")):
+            self.report(
+                self.lines.of("paper", index),
+                "paper has no 'title' (and no arXiv ID, DOI or link whose source could give one)",
+            )
         if len(self.problems) > before:
             return None
         return Paper(
-            title=plain_text(row["title"]),
+            title=plain_text(row.get("title", "")),
             sections=tuple(sections),
             short=plain_text(row["short"]) if "short" in row else None,
             arxiv=split_version(arxiv)[0] if arxiv else None,
@@ -255,9 +260,11 @@ def _duplicate_keys(papers: tuple[Paper, ...], path: str) -> list[Problem]:
         if not paper.key:
             continue
         first = owners.setdefault(paper.key.lower(), paper)
-        same = (first.arxiv and first.arxiv == paper.arxiv) or normalize_title(
-            first.title
-        ) == normalize_title(paper.title)
+        same = (first.arxiv and first.arxiv == paper.arxiv) or (
+            (first.title or first.url)
+            and normalize_title(first.title) == normalize_title(paper.title)
+            and (first.title or first.url == paper.url)
+        )
         if not same:
             problems.append(
                 Problem(path, paper.line, f"citation key {paper.key!r} is also the key of line {first.line}")

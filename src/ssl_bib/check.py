@@ -48,11 +48,14 @@ def check(catalog: Catalog, lock: Lock) -> list[Finding]:
             found += _index_status(paper, lock.published[ident])
         seen.setdefault(ident, paper.line)
         record = lock.record(ident)
-        if record and normalize_title(record.title) != normalize_title(paper.title):
+        if record and paper.title and normalize_title(record.title) != normalize_title(paper.title):
             found.append(("title-differs", f"arXiv's title is {record.title!r}"))
+        if not paper.title and not record:
+            found.append(("no-title", "the list gives no title and no source has named the paper yet"))
         if record and parse_venue(paper.venue).kind == "preprint" and not _found(lock, ident):
             found += _published(record)
-        findings += [Finding(kind, paper.line, paper.title, message) for kind, message in found]
+        name = paper.title or (record.title if record else "") or paper.short or paper.url or ""
+        findings += [Finding(kind, paper.line, name, message) for kind, message in found]
     return findings
 
 
@@ -87,6 +90,8 @@ def _arxiv_status(paper: Paper, lock: Lock) -> list[Found]:
         if paper.arxiv in lock.papers:
             return []
         return [("unresolved", f"arXiv:{paper.arxiv} is not resolved yet (run resolve)")]
+    if not paper.title:
+        return [("no-arxiv-id", "no arXiv ID and no title to search arXiv by; using the catalog's fields")]
     if found := lock.title_id(norm):
         return [("no-arxiv-id", f"no arXiv ID in the list; title search found arXiv:{found}")]
     if norm not in lock.titles:

@@ -241,7 +241,7 @@ def read_entry(lines: list[Line], line: int) -> Entry | None:
     if not lines:
         return None
     entry = _titled(lines[0], line)
-    if entry is None or not entry.title:
+    if entry is None or not (entry.title or entry.short or entry.authors):
         return None
     _read_meta(entry, tuple(s for s in lines[0] if s.kind == "em"))  # `[[paper](…)] - *ICML 2020*`
     for rest in lines[1:]:
@@ -339,6 +339,7 @@ def _finished(entry: Entry, nick: str) -> Entry:
     if m := _CITATION.match(entry.title):  # `Smith and Jones, 2022`: authors and a year, no title
         entry.authors = entry.authors or [n for n in re.split(r"\s+(?:and|&)\s+", m.group("names")) if n]
         entry.year = entry.year or int(m.group("year"))
+        entry.title = ""
     else:
         _trailing_parenthesis(entry)
     entry.short = entry.short or nick
@@ -464,10 +465,11 @@ def _known_word(text: str) -> bool:
 
 
 def _nick_only(entry: Entry) -> None:
-    """`[DINO ICCV'2021](arxiv link)`: only a nickname and venue; keep the nickname as title."""
+    """`[DINO ICCV'2021](arxiv link)`: only a nickname and a venue, no title (the source that
+    resolves the paper gives it)."""
     if m := _NICK_VENUE.match(entry.title):
         if len(m.group("nick").split()) <= 3:
-            entry.title = entry.short = m.group("nick")
+            entry.title, entry.short = "", m.group("nick")
             entry.venue = entry.venue or m.group("venue")
 
 

@@ -74,14 +74,16 @@ class Imported:
     left_out: tuple[Problem, ...] = ()
     without_venue: int = 0
     without_year: int = 0
+    without_title: int = 0
 
     @property
     def summary(self) -> str:
-        """`15 sections, 94 papers, 90 with arXiv IDs; the list gives no venue for 2, no year for
-        1`: what the list did not say, so its maintainer sees it."""
+        """`15 sections, 94 papers, 90 with arXiv IDs; the list gives no title for 1, no venue
+        for 2`: what the list did not say, so its maintainer sees it."""
         line = f"{self.sections} sections, {self.papers} papers, {self.with_arxiv} with arXiv IDs"
-        if self.without_venue or self.without_year:
-            line += f"; the list gives no venue for {self.without_venue}, no year for {self.without_year}"
+        lacks = [(self.without_title, "title"), (self.without_venue, "venue"), (self.without_year, "year")]
+        if said := [f"no {what} for {n}" for n, what in lacks if n]:
+            line += "; the list gives " + ", ".join(said)
         return line
 
 
@@ -166,11 +168,12 @@ def import_markdown(path: str | Path) -> Imported:
     sections = _sections(reader.headings)
     toml = to_toml(title, sections, reader.rows)
     with_arxiv = sum(1 for r in reader.rows if r.entry.arxiv)
+    no_title = sum(1 for r in reader.rows if not r.entry.title)
     no_venue = sum(1 for r in reader.rows if not r.entry.venue)
     # an arXiv ID says its year (2002.05709: 2020): only a paper with none of these lacks one
     no_year = sum(1 for r in reader.rows if not (r.entry.year or venue_year(r.entry.venue) or r.entry.arxiv))
     return Imported(
-        toml, len(sections), len(reader.rows), with_arxiv, tuple(reader.left_out), no_venue, no_year
+        toml, len(sections), len(reader.rows), with_arxiv, tuple(reader.left_out), no_venue, no_year, no_title
     )
 
 
@@ -581,12 +584,15 @@ def keep_hand_fields(text: str, previous: Catalog) -> str:
         }
         if fields:
             hand.setdefault(paper.arxiv or normalize_title(paper.title), fields)
-            hand.setdefault(normalize_title(paper.title), fields)
+            if paper.title:
+                hand.setdefault(normalize_title(paper.title), fields)
     if not hand:
         return text
     doc = tomlkit.parse(text)
     for table in doc.get("paper", []):
-        found = hand.get(str(table.get("arxiv", ""))) or hand.get(normalize_title(str(table["title"])))
+        found = hand.get(str(table.get("arxiv", ""))) or hand.get(
+            normalize_title(str(table.get("title", "")))
+        )
         for name, value in (found or {}).items():
             table[name] = list(value) if isinstance(value, tuple) else value
     return tomlkit.dumps(doc)

@@ -125,7 +125,7 @@ class Offline:
 def _unresolved(catalog: Catalog, lock: Lock) -> tuple[int, int]:
     """(papers a resolve would still look up, distinct papers)."""
     ids, titles = pending(catalog, lock)
-    distinct = len({p.arxiv or p.title for p in catalog.papers})
+    distinct = len({p.arxiv or p.title or p.url or p.doi for p in catalog.papers})
     return len(ids) + len(titles), distinct
 
 

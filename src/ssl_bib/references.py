@@ -20,6 +20,8 @@ def identity(paper: Paper, lock: Lock) -> str:
     """Name a paper by its arXiv ID, the ID its title resolved to, or its title."""
     if paper.arxiv:
         return paper.arxiv
+    if not paper.title:  # only a nickname: the paper is its link (or DOI) until a source names it
+        return f"link:{paper.doi or paper.url}"
     norm = normalize_title(paper.title)
     return lock.title_id(norm) or f"title:{norm}"
 
@@ -141,7 +143,8 @@ def _draft(rows: list[Paper], record: ArxivRecord | None, search: PublishedSearc
     return Reference(
         key="",
         kind=venue.kind,
-        title=plain_text(record.title if record else paper.title),
+        # a paper the list gives no title is named by its nickname until a source names it
+        title=plain_text(record.title if record else (paper.title or paper.short or paper.url or "")),
         authors=tuple(split_name(plain_text(a)) for a in authors if plain_text(a)),
         year=year if isinstance(year, int) else None,
         sections=sections,

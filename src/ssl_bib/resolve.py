@@ -40,7 +40,7 @@ class ResolveReport:
 def pending(catalog: Catalog, lock: Lock, refresh: bool = False) -> tuple[list[str], list[str]]:
     """List the arXiv IDs and titles a resolve would look up."""
     ids = list(dict.fromkeys(p.arxiv for p in catalog.papers if p.arxiv))
-    titles = list(dict.fromkeys(p.title for p in catalog.papers if not p.arxiv))
+    titles = list(dict.fromkeys(p.title for p in catalog.papers if not p.arxiv and p.title))
     if not refresh:
         ids = [i for i in ids if i not in lock.papers and i not in lock.missing]
         titles = [t for t in titles if normalize_title(t) not in lock.titles]
@@ -80,7 +80,7 @@ def resolve(
             report.rejected += batch.rejected
             save(lock)
             progress("ID batches", min(done, batches), batches)
-        evidence = {normalize_title(p.title): p for p in reversed(catalog.papers) if not p.arxiv}
+        evidence = {normalize_title(p.title): p for p in reversed(catalog.papers) if not p.arxiv and p.title}
         for done, (title, candidates) in enumerate(source.search_titles(titles), 1):
             _store_title(lock, evidence[normalize_title(title)], candidates, stamp, report)
             save(lock)
