@@ -153,6 +153,8 @@ _VENUE_GAP = re.compile(r"[\s,:]+")
 _DATE = re.compile(r"^\d{1,2} [A-Z][a-z]{2,8}\.? \d{4}$|^[A-Z][a-z]{2,8}\.? \d{1,2},? \d{4}$")
 _PARTICLES = frozenset("van von der den de di da del la le du dos ter al el bin".split())
 _NAME_TOKEN = re.compile(r"^[^\W\d_][\w'’.-]*$")
+_PREPRINT = re.compile(r"arxiv(?: preprint)?|preprint|corr", re.IGNORECASE)
+_ELIDED = re.compile(r"^[a-z][’'][A-Z]")  # d'Autume, l'Huillier
 
 
 def looks_like_venue(text: str) -> bool:
@@ -175,7 +177,8 @@ def looks_like_venue(text: str) -> bool:
 def _is_name(name: str) -> bool:
     tokens = name.split()
     return 1 <= len(tokens) <= 5 and all(
-        (_NAME_TOKEN.match(t) and t[0].isupper()) or t.lower() in _PARTICLES for t in tokens
+        (_NAME_TOKEN.match(t) and (t[0].isupper() or _ELIDED.match(t))) or t.lower() in _PARTICLES
+        for t in tokens
     )
 
 
@@ -188,7 +191,10 @@ def split_authors(text: str) -> list[str]:
     []
     >>> split_authors("Doersch, Carl and Efros, Alexei A.")
     ['Doersch, Carl', 'Efros, Alexei A']
+    >>> split_authors("Rui Zhu*, Cyprien de Masson d'Autume, L. Gomez†")
+    ['Rui Zhu', "Cyprien de Masson d'Autume", 'L. Gomez']
     """
+    text = re.sub(r"[*†‡§¶]+", "", text)  # `Rui Zhu*`: marks of equal contribution, not names
     text = re.sub(r"\bet al\.?", "", text.strip(" .,;:*")).strip(" .,;")
     if not text or any(c.isdigit() for c in text) or len(text) > 2000:
         return []
@@ -477,8 +483,12 @@ def _read_meta(entry: Entry, line: Line) -> None:
     """Read a line after the title: authors, a venue (italic, bold or `arXiv 2022.`)."""
     for span in line:
         text = span.text.strip(" .,;")
-        if span.kind in ("em", "strong") and not entry.venue and looks_like_venue(text):
-            entry.venue = text
+        if (
+            span.kind in ("em", "strong")
+            and not entry.venue
+            and (looks_like_venue(text) or _PREPRINT.fullmatch(text))
+        ):
+            entry.venue = text  # `*ICLR 2020*`, or `*arXiv*` alone: a preprint says where it is
         elif span.kind == "em" and not entry.authors and (names := split_authors(text)):
             entry.authors = names
     outside = "".join(s.text for s in line if s.kind == "text").split("[", 1)[0]

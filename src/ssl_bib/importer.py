@@ -322,9 +322,11 @@ def _table_row(reader: _Reader, header: list[str], cells: list[Line], line: int)
         _row_fields(entry, names, cells, skip={col, venue_col, name_col})
         if venue_col is not None and plain(cells[venue_col]).lower() not in _EMPTY_CELL:
             entry.venue = plain(cells[venue_col])
-        if name_col is not None and (name := plain(cells[name_col])).lower() not in _EMPTY_CELL:
-            entry.short = entry.short or name  # a `Method` or `Name` column: the paper's nickname
             entry.year = entry.year or venue_year(entry.venue)
+        if name_col is not None and (name := plain(cells[name_col])).lower() not in _EMPTY_CELL:
+            entry.short = entry.short or name  # a `Name` or `Model` column: the paper's nickname
+        if _NAME_HEADER.fullmatch(names[col].strip()) and nickname_like(entry.title):
+            entry.short, entry.title = entry.short or entry.title, ""  # `| NetX | [[4](…)] |`
 
     reader.entry([title_cell + tuple(others)], line, fill)
 
