@@ -315,3 +315,15 @@ def test_a_paper_not_on_arxiv_gets_the_indexs_authors_year_and_venue(run, publis
         "booktitle = {International Conference on Machine Learning (ICML)}" in entry
         and "pages = {1--9}" in entry
     )
+
+
+def test_progress_names_the_index_on_a_terminal(published_project, monkeypatch):
+    from test_cli import _Terminal
+
+    from ssl_bib.cli import main
+
+    monkeypatch.chdir(published_project)
+    terminal = _Terminal()
+    monkeypatch.setattr("sys.stderr", terminal)
+    assert main(["resolve", "--snapshot", "snap.jsonl", "--dblp-dump", "dblp.xml.gz"]) == 0
+    assert "published versions (dblp-dump) 7/7\n" in terminal.text

@@ -21,9 +21,15 @@ from .writers import FORMATS
 ALL_FORMATS = tuple(FORMATS)  # the writers' registry: every format `all` writes
 
 
+def published_stages(stage: str) -> tuple[str, ...]:
+    """The published-versions stage, the last of a resolve, when stage is one."""
+    return (stage,) if stage.startswith("published versions") else ()
+
+
 def _progress() -> Callable[[str, int, int], None]:
-    """Show `resolving: ID batches 3/30, title searches 0/400` on stderr when it is a
-    terminal, one line rewritten in place; stay quiet otherwise."""
+    """Show `resolving: ID batches 3/30, title searches 0/400, published versions
+    (semantic-scholar+dblp) 0/93` on stderr when it is a terminal, one line rewritten in
+    place; stay quiet otherwise."""
     stream = sys.stderr
     if not stream.isatty():
         return lambda stage, done, total: None
@@ -33,7 +39,7 @@ def _progress() -> Callable[[str, int, int], None]:
         counts[stage] = (done, total)
         line = ", ".join(f"{name} {d}/{t}" for name, (d, t) in counts.items())
         click.echo(f"\rresolving: {line}", err=True, nl=False)
-        if all(d >= t for d, t in counts.values()) and stage == "title searches":
+        if all(d >= t for d, t in counts.values()) and stage in ("title searches", *published_stages(stage)):
             click.echo("", err=True)
 
     return show

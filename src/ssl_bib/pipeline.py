@@ -152,8 +152,9 @@ def _resolved(
             report = resolve(catalog, lock, source(), save=save, refresh=refresh, progress=progress)
         if index is not None:
             found = find_published(
-                catalog, lock, index.search, index.name, save=save, refresh=refresh, recheck=recheck
-            )
+                catalog, lock, index.search, index.name, save=save, refresh=refresh, recheck=recheck,
+                progress=progress,
+            )  # fmt: skip
             report.published, report.unpublished, report.ambiguous = found.found, found.none, found.ambiguous
         return lock, report
 

@@ -94,6 +94,7 @@ def find_published(
     today: Callable[[], date] = date.today,
     refresh: bool = False,
     recheck: bool = True,
+    progress: Callable[[str, int, int], None] = lambda stage, done, total: None,
 ) -> PublishedReport:
     """Look for every due paper's published version in one search, judge each, save. An
     export's own pass asks only what was never asked (recheck False): what the lock has
@@ -102,7 +103,10 @@ def find_published(
     report = PublishedReport()
     if not due:
         return report
+    stage = f"published versions ({source.split(':')[0]})"  # names the service asked
+    progress(stage, 0, len(due))
     hits = search(due)
+    progress(stage, len(due), len(due))
     stamp = Lookup(source, today().isoformat())
     for ident, evidence in due.items():
         if evidence.pin is not None:
