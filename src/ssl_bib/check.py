@@ -125,15 +125,15 @@ def _index_status(paper: Paper, search: PublishedSearch) -> list[Found]:
             ]
         return []
     at = f"{found.venue} {found.year} ({found.key})"
-    listed = parse_venue(paper.venue)
+    listed, theirs = parse_venue(paper.venue), index_venue(found.venue, "", "conference", found.year)
     out: list[Found] = []
     if listed.kind == "preprint":
         out.append(
             ("published", f"the list calls it a preprint; {where} has it at {at}: exported as published")
         )
-    elif listed.container != index_venue(found.venue, "", "conference", found.year).container:
+    elif listed.container != theirs.container:
         out.append(("venue-differs", f"the list says {paper.venue!r}, {where} has it at {at}; the list wins"))
-    if not index_venue(found.venue, "", "conference", found.year).known:
+    if not theirs.known:
         out.append(
             ("unknown-venue", f"{where}'s venue {found.venue!r} is not in the venue table; printed as is")
         )

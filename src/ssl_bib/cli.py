@@ -126,10 +126,10 @@ class _SourceSpec:
     snapshot: str | None
     delay: float
     backoff: float
-    dblp_dump: str | None = None
-    no_published: bool = False
-    s2_url: str = "https://api.semanticscholar.org"
-    dblp_url: str = "https://dblp.org"
+    dblp_dump: str | None
+    no_published: bool
+    s2_url: str
+    dblp_url: str
 
 
 def _source_options(f: Callable[..., Any]) -> Callable[..., Any]:

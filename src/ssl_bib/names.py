@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import re
+
+from .keys import ascii_fold
 from .model import Name
 
 _SUFFIXES = {"jr", "jr.", "sr", "sr.", "ii", "iii", "iv"}
@@ -75,3 +78,21 @@ def _split_comma(text: str) -> Name:
     while len(words) > 1 and words[0] in _PARTICLES:
         particle.append(words.pop(0))
     return Name(family=" ".join(words), given=given, particle=" ".join(particle), suffix=suffix)
+
+
+_HOMONYM = re.compile(r"\s+\d{4}$")
+
+
+def without_homonym(name: str) -> str:
+    """A name without DBLP's homonym number: `Wei Wang 0001` -> `Wei Wang`."""
+    return _HOMONYM.sub("", name)
+
+
+def family_key(name: str) -> str:
+    """A family name reduced to its letters, for comparing: `van den Oord`, `M"uller`,
+    `Müller` and DBLP's `Müller 0002` compare.
+
+    >>> family_key("Aäron van den Oord"), family_key("Wei Wang 0001")
+    ('oord', 'wang')
+    """
+    return re.sub(r"[^a-z]", "", ascii_fold(split_name(without_homonym(name)).family).lower())

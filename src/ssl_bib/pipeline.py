@@ -16,7 +16,7 @@ from .files import exclusive, writable_target, write_all
 from .lock import Lock, load_lock, save_lock
 from .model import Catalog, Reference
 from .published import Search, find_published
-from .references import build_references, pinned_keys
+from .references import build_references, identity, pinned_keys
 from .resolve import Progress, ResolveReport, pending, resolve
 from .writers import FORMATS, Job
 
@@ -125,7 +125,7 @@ class Offline:
 def _unresolved(catalog: Catalog, lock: Lock) -> tuple[int, int]:
     """(papers a resolve would still look up, distinct papers)."""
     ids, titles = pending(catalog, lock)
-    distinct = len({p.arxiv or p.title or p.url or p.doi for p in catalog.papers})
+    distinct = len({identity(p, lock) for p in catalog.papers})
     return len(ids) + len(titles), distinct
 
 

@@ -14,19 +14,21 @@ import re
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import date
+from typing import TYPE_CHECKING
 
-from .keys import ascii_fold
 from .lock import Lock, Lookup, NotTaken, Publication, PublishedSearch
 from .model import Catalog, EntryKind, Paper
-from .names import split_name
+from .names import family_key, without_homonym
 from .references import identity
-from .sources.dblp_dump import DblpRecord
 from .titles import normalize_title
 from .venues import index_venue, venue_year
 
+if TYPE_CHECKING:  # the dump reader is loaded only by those that read a dump
+    from .sources.dblp_dump import DblpRecord
+
 # the papers due (identity -> evidence) -> candidate records by normalized title, and by pin
 # (a DBLP key or DOI) as given
-Search = Callable[[Mapping[str, "Evidence"]], Mapping[str, Sequence[DblpRecord]]]
+Search = Callable[[Mapping[str, "Evidence"]], Mapping[str, Sequence["DblpRecord"]]]
 RECHECK_DAYS = 30  # "not published" is asked again after this long
 
 
@@ -55,16 +57,15 @@ def wanted(
     """The papers whose published version is still to be looked for, with their evidence: not
     yet looked for, looked for and not found over 30 days ago (with recheck), or all with
     refresh."""
+    rows = [(identity(p, lock), p) for p in catalog.papers]
+    kept = {ident for ident, p in rows if p.published is False}  # stays a preprint
+    pins = {ident: p.published for ident, p in reversed(rows) if isinstance(p.published, str)}
     out: dict[str, Evidence] = {}
-    kept = {identity(p, lock) for p in catalog.papers if p.published is False}  # stays a preprint
-    for paper in catalog.papers:
-        ident = identity(paper, lock)
+    for ident, paper in rows:
         if ident in out or ident in kept or not _due(lock.published.get(ident), today, refresh, recheck):
             continue
         if (evidence := _evidence(paper, lock, ident)) is not None:
-            pin = next((p.published for p in catalog.papers if isinstance(p.published, str)
-                        and identity(p, lock) == ident), None)  # fmt: skip
-            out[ident] = replace(evidence, pin=pin)
+            out[ident] = replace(evidence, pin=pins.get(ident))
     return out
 
 
@@ -142,9 +143,7 @@ def judge(evidence: Evidence, candidates: Sequence[DblpRecord], stamp: Lookup) -
 def pinned(evidence: Evidence, records: Sequence[DblpRecord], stamp: Lookup) -> PublishedSearch:
     """The record a maintainer pinned: taken on their word, when the index has it."""
     if not records:
-        return PublishedSearch(
-            None, stamp, NotTaken(evidence.pin or "", "", "pinned, but not in the index")
-        )
+        return PublishedSearch(None, stamp, NotTaken(evidence.pin or "", "", "pinned, but not in the index"))
     taken = _publication(evidence, records[0])
     return PublishedSearch(
         replace(taken, evidence=f"pinned in the catalog (published = {evidence.pin!r})"), stamp
@@ -174,25 +173,19 @@ def _doubt(evidence: Evidence, record: DblpRecord) -> str | None:
         return "no year to check it against"
     if not -1 <= record.year - evidence.year <= 3:
         return f"its year {record.year} is not within -1..+3 of {evidence.year}"
-    ours = {_family(a) for a in evidence.authors[:3]} - {""}
+    ours = {family_key(a) for a in evidence.authors[:3]} - {""}
     if not ours:
         return "no authors to check it against"
-    if not ours & {_family(a) for a in record.authors}:
+    if not ours & {family_key(a) for a in record.authors}:
         return f"no family name shared with the first three authors ({', '.join(sorted(ours))})"
     return None
-
-
-def _family(name: str) -> str:
-    """A family name reduced to its letters, without DBLP's homonym number (`Wei Wang 0001`)."""
-    name = re.sub(r"\s+\d{4}$", "", name)
-    return re.sub(r"[^a-z]", "", ascii_fold(split_name(name).family).lower())
 
 
 def _publication(evidence: Evidence, record: DblpRecord) -> Publication:
     kind: EntryKind = "journal" if record.kind == "article" else "conference"
     year = record.year or 0
     venue = index_venue(record.venue, record.stream, kind, year)
-    shared = sorted({_family(a) for a in evidence.authors[:3]} & {_family(a) for a in record.authors})
+    shared = sorted({family_key(a) for a in evidence.authors[:3]} & {family_key(a) for a in record.authors})
     proof = (
         f"title the same; shares {', '.join(shared)} with the first three authors; "
         f"{year} against {evidence.year}"
@@ -210,5 +203,5 @@ def _publication(evidence: Evidence, record: DblpRecord) -> Publication:
         pages=record.pages,
         volume=record.volume if kind == "journal" else None,
         doi=record.doi,
-        authors=tuple(re.sub(r"\s+\d{4}$", "", a) for a in record.authors),  # no homonym number
+        authors=tuple(without_homonym(a) for a in record.authors),
     )

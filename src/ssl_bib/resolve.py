@@ -3,17 +3,15 @@ and title, so a failure keeps what was learned)."""
 
 from __future__ import annotations
 
-import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date
 from typing import TYPE_CHECKING
 
 from .errors import ArxivUnavailable
-from .keys import ascii_fold
 from .lock import Lock, Lookup, NearMiss, TitleSearch, record_problem
 from .model import ArxivRecord, Catalog, Paper
-from .names import split_name
+from .names import family_key
 from .references import pinned_keys
 from .titles import normalize_title, title_matches
 from .venues import venue_year
@@ -133,7 +131,7 @@ def _doubt(paper: Paper, record: ArxivRecord) -> str | None:
     author's family name must agree, and arXiv's first version be within a year."""
     authors = paper.authors or paper.listed_authors
     if authors and record.authors:
-        ours, theirs = _family(authors[0]), _family(record.authors[0])
+        ours, theirs = family_key(authors[0]), family_key(record.authors[0])
         if ours and theirs and ours != theirs and ours not in theirs and theirs not in ours:
             return f"the list's first author is {authors[0]!r}, arXiv's is {record.authors[0]!r}"
     year = paper.year or paper.listed_year or venue_year(paper.venue or "")
@@ -141,8 +139,3 @@ def _doubt(paper: Paper, record: ArxivRecord) -> str | None:
     if year and abs(first - year) > 1:
         return f"the list says {year}, arXiv's first version is from {first}"
     return None
-
-
-def _family(name: str) -> str:
-    """A family name reduced to its letters: `van den Oord`, `M"uller` and `Müller` compare."""
-    return re.sub(r"[^a-z]", "", ascii_fold(split_name(name).family).lower())

@@ -19,6 +19,10 @@ class Job:
     only: tuple[str, ...] = ()  # section ids chosen with --section (and their children)
     latex_backend: str = "natbib"  # survey.tex cites with natbib (bibtex) or biblatex (biber)
 
+    def shows(self, section_id: str) -> bool:
+        """Whether a section is in the output: every one, or those chosen and their children."""
+        return not self.only or any(section_id == s or section_id.startswith(s + "/") for s in self.only)
+
 
 Render = Callable[[Sequence[Reference], Job], str]
 

@@ -29,7 +29,7 @@ _BIBLIOGRAPHY = {
 
 def render(refs: Sequence[Reference], job: Job) -> str:
     """The whole document, for the sections chosen (all when none was)."""
-    shown = [s for s in job.sections if _selected(s.id, job.only)]
+    shown = [s for s in job.sections if job.shows(s.id)]
     listed = _listed(refs)
     top = min((s.depth for s in shown), default=0)
     out = [
@@ -45,10 +45,6 @@ def render(refs: Sequence[Reference], job: Job) -> str:
         out.append(_section(section, listed.get(section.id, []), section.depth - top))
     out.append("\n" + _BIBLIOGRAPHY[job.latex_backend] + "\\end{document}\n")
     return "".join(out)
-
-
-def _selected(sid: str, only: Sequence[str]) -> bool:
-    return not only or any(sid == s or sid.startswith(s + "/") for s in only)
 
 
 def _listed(refs: Sequence[Reference]) -> dict[str, list[Reference]]:

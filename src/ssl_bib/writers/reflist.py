@@ -33,7 +33,7 @@ def blocks(refs: Sequence[Reference], job: Job) -> list[Block]:
     for ref in refs:
         for sid in ref.sections:
             members.setdefault(sid, set()).add(ref.key)
-    shown = [s for s in job.sections if _selected(s.id, job.only)]
+    shown = [s for s in job.sections if job.shows(s.id)]
     out = []
     for section in shown:
         inside = [s for s in members if s == section.id or s.startswith(section.id + "/")]
@@ -41,10 +41,6 @@ def blocks(refs: Sequence[Reference], job: Job) -> list[Block]:
             keys = members.get(section.id, set())
             out.append(Block(section, tuple(e for e in entries if e.key in keys)))
     return out
-
-
-def _selected(sid: str, only: Sequence[str]) -> bool:
-    return not only or any(sid == s or sid.startswith(s + "/") for s in only)
 
 
 def _depths(out: list[Block]) -> dict[str, int]:
