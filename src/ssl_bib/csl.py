@@ -62,7 +62,7 @@ def item(r: Reference, nocase: bool = True, esc: Callable[[str], str] = str) -> 
         data["number"] = f"arXiv:{r.arxiv}"
     if r.publisher:
         data["publisher"] = r.publisher
-    if doi := r.doi or r.arxiv_doi:
+    if doi := r.printed_doi:
         data["DOI"] = doi
     if r.url:
         data["URL"] = r.url

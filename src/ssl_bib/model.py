@@ -120,5 +120,9 @@ class Reference:
     places: tuple[tuple[str, int], ...] = ()  # (section id, catalog line) of each listing
 
     @property
-    def arxiv_doi(self) -> str | None:
+    def printed_doi(self) -> str | None:
+        """The DOI outputs print: the paper's own, else arXiv's for a preprint (a published
+        paper whose index names no DOI is not given its preprint's)."""
+        if self.doi or self.kind != "preprint":
+            return self.doi
         return f"10.48550/arXiv.{self.arxiv}" if self.arxiv else None

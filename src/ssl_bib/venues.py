@@ -1,10 +1,13 @@
-"""The list's venue column -> entry kind, spelled-out container and year (one table)."""
+"""Venues: the list's venue column and an index's venue name -> entry kind, the registry's
+spelled-out container, and year. The registry is data (`venues.toml`), one entry a venue."""
 
 from __future__ import annotations
 
 import re
-from collections.abc import Callable
+import tomllib
+from collections.abc import Iterable
 from dataclasses import dataclass
+from importlib import resources
 
 from .arxiv_id import parse_arxiv_id
 from .model import EntryKind
@@ -22,53 +25,93 @@ class Venue:
     known: bool = True
 
 
-# (abbreviation, kind, (first year, full name) from oldest to newest)
-_TABLE: dict[str, tuple[EntryKind, tuple[tuple[int, str], ...]]] = {
-    "CVPR": (
-        "conference",
-        (
-            (0, "IEEE Computer Society Conference on Computer Vision and Pattern Recognition (CVPR)"),
-            (2008, "Proceedings of the IEEE Conference on Computer Vision and Pattern Recognition (CVPR)"),
-            (
-                2019,
-                "Proceedings of the IEEE/CVF Conference on Computer Vision and Pattern Recognition (CVPR)",
-            ),
-        ),
-    ),
-    "ICCV": (
-        "conference",
-        (
-            (0, "Proceedings of the IEEE International Conference on Computer Vision (ICCV)"),
-            (2019, "Proceedings of the IEEE/CVF International Conference on Computer Vision (ICCV)"),
-        ),
-    ),
-    "ECCV": ("conference", ((0, "European Conference on Computer Vision (ECCV)"),)),
-    "ICML": ("conference", ((0, "International Conference on Machine Learning (ICML)"),)),
-    "NEURIPS": ("conference", ((0, "Advances in Neural Information Processing Systems (NeurIPS)"),)),
-    "NIPS": ("conference", ((0, "Advances in Neural Information Processing Systems (NeurIPS)"),)),
-    "ICLR": ("conference", ((0, "International Conference on Learning Representations (ICLR)"),)),
-    "IROS": (
-        "conference",
-        ((0, "IEEE/RSJ International Conference on Intelligent Robots and Systems (IROS)"),),
-    ),
-    "ACMMM": ("conference", ((0, "ACM International Conference on Multimedia (ACM MM)"),)),
-    "AAAI": ("conference", ((0, "Proceedings of the AAAI Conference on Artificial Intelligence (AAAI)"),)),
-    "ACL": (
-        "conference",
-        ((0, "Proceedings of the Annual Meeting of the Association for Computational Linguistics (ACL)"),),
-    ),
-    "ICASSP": (
-        "conference",
-        ((0, "IEEE International Conference on Acoustics, Speech and Signal Processing (ICASSP)"),),
-    ),
-    "INTERSPEECH": ("conference", ((0, "Interspeech"),)),
-    "EMNLP": (
-        "conference",
-        ((0, "Proceedings of the Conference on Empirical Methods in Natural Language Processing (EMNLP)"),),
-    ),
-    "TPAMI": ("journal", ((0, "IEEE Transactions on Pattern Analysis and Machine Intelligence"),)),
-    "IEEEACCESS": ("journal", ((0, "IEEE Access"),)),
+@dataclass(frozen=True)
+class Known:
+    """One venue of the registry (`venues.toml`): its label, kind, names by year, the names
+    others call it by, DBLP's series, the DBLP tables of contents of its main proceedings."""
+
+    id: str
+    kind: EntryKind
+    names: tuple[tuple[int, str], ...]
+    aliases: tuple[str, ...] = ()
+    dblp: str | None = None
+    toc: tuple[tuple[int, str], ...] = ()
+    issn: tuple[str, ...] = ()
+
+    def name(self, year: int | None) -> str:
+        return [name for first, name in self.names if (year or 9999) >= first][-1]
+
+    def volume(self, year: int) -> str | None:
+        made = [pattern for first, pattern in self.toc if year >= first]
+        return made[-1].format(year=year) if made else None
+
+
+def _load_registry() -> tuple[Known, ...]:
+    data = tomllib.loads(resources.files(__package__).joinpath("venues.toml").read_text("utf-8"))
+    return tuple(
+        Known(
+            id=v["id"],
+            kind=v["kind"],
+            names=tuple((int(first), str(name)) for first, name in v["names"]),
+            aliases=tuple(v.get("aliases", ())),
+            dblp=v.get("dblp"),
+            toc=tuple((int(first), str(pattern)) for first, pattern in v.get("toc", ())),
+            issn=tuple(v.get("issn", ())),
+        )
+        for v in data["venue"]
+    )
+
+
+REGISTRY = _load_registry()
+
+
+def _letters(name: str) -> str:
+    """A name compared by its letters: case, digits, punctuation and a leading "Proceedings
+    of the" aside (`2020 IEEE/CVF Conference on ...` reads as `ieeecvfconferenceon...`)."""
+    text = re.sub(r"^\W*(?:proceedings\s+of\s+)?(?:the\s+)?", "", name.lower())
+    return re.sub(r"[^a-z]", "", text)
+
+
+def _named(name: str) -> Iterable[str]:
+    yield name
+    yield re.sub(r"\s*\([^()]*\)\s*$", "", name)  # "Interspeech", "... (CVPR)" without it
+
+
+_BY_NAME = {
+    _letters(alias): known
+    for known in REGISTRY
+    for name in (known.id, *known.aliases, *(n for _, n in known.names))
+    for alias in _named(name)
 }
+_BY_SERIES = {key: known for known in REGISTRY for key in (known.dblp, *known.issn) if key}
+_SIDE_EVENT = re.compile(r"\b(?:workshops?|findings|companion|adjunct|demos?|posters?)\b", re.IGNORECASE)
+
+
+def registered(name: str, series: str = "") -> Known | None:
+    """The registry's venue a name means (a list's label, an index's venue name, a Crossref
+    container title with its `(CVPR)`, a DBLP series or an ISSN), None when it knows none.
+
+    >>> registered("2020 IEEE/CVF Conference on Computer Vision and Pattern Recognition (CVPR)").id
+    'CVPR'
+    >>> registered("Computer Vision – ECCV 2020").id, registered("ACM Multimedia").id
+    ('ECCV', 'ACMMM')
+    >>> registered("CVPR Workshops") is None
+    True
+    """
+    if _SIDE_EVENT.search(name):
+        return None  # a workshop, Findings or companion is never its main conference
+    letters = _letters(name)
+    if (known := _BY_NAME.get(letters)) is not None:
+        return known
+    if m := re.search(r"\(([A-Za-z]+)\)\s*$", name):  # "... Recognition (CVPR)"
+        inner = _BY_NAME.get(_letters(m.group(1)))
+        outer = _BY_NAME.get(_letters(name[: m.start()]))
+        if inner is not None and outer in (None, inner):
+            return inner
+        return outer
+    return _BY_SERIES.get(series) if series else None
+
+
 _YEAR = re.compile(r"(?<![\d.])((?:19|20)\d{2})(?![\d.]\d)")
 _SHORT_YEAR = re.compile(r"'\s*(\d{2})(?!\d)")
 _LABEL = re.compile(r"^(?P<name>[A-Za-z][A-Za-z .&-]*?)\s*(?P<year>(?:19|20)\d{2})?$")
@@ -101,16 +144,14 @@ def parse_venue(label: str | None) -> Venue:
     review = re.search(r"\s*under review\s*$", text, re.IGNORECASE)
     body = text[: review.start()] if review else text
     m = _LABEL.match(body)
-    entry = _TABLE.get(re.sub(r"[^A-Z]", "", m.group("name").upper())) if m else None
-    if m is None or entry is None:
+    known = registered(m.group("name")) if m else None
+    if m is None or known is None:
         return Venue("preprint", note=text, known=False)
     year = int(m.group("year")) if m.group("year") else None
     short = " ".join(filter(None, [m.group("name").strip(), m.group("year")]))
     if review:
         return Venue("preprint", short=short, note=f"Under review at {short}")
-    kind, names = entry
-    container = [name for first, name in names if (year or 9999) >= first][-1]
-    return Venue(kind, container, year, short)
+    return Venue(known.kind, known.name(year), year, short)
 
 
 def published_venue(journal_ref: str) -> Venue:
@@ -130,16 +171,6 @@ def published_venue(journal_ref: str) -> Venue:
 _PROCEEDINGS = re.compile(r"proc|conf|workshop|symposium|meeting", re.IGNORECASE)
 
 
-# How indexes name the registry's venues when their names are not its labels: DBLP's
-# booktitles (letters only, upper case) and, for a booktitle it does not know, DBLP's series.
-_INDEX_NAMES = {"ACMMULTIMEDIA": "ACMMM", "NIPS": "NEURIPS"}
-_DBLP_SERIES = {
-    "conf/cvpr": "CVPR", "conf/iccv": "ICCV", "conf/eccv": "ECCV", "conf/icml": "ICML",
-    "conf/nips": "NEURIPS", "conf/iclr": "ICLR", "conf/mm": "ACMMM", "conf/aaai": "AAAI",
-    "conf/icassp": "ICASSP", "conf/interspeech": "INTERSPEECH", "journals/pami": "TPAMI",
-}  # fmt: skip
-
-
 def index_venue(name: str, series: str, kind: EntryKind, year: int) -> Venue:
     """A venue as an index gives it (DBLP's booktitle `ACM Multimedia`, its series `conf/mm`)
     as the registry names it; one the registry does not know keeps the index's own name
@@ -152,43 +183,10 @@ def index_venue(name: str, series: str, kind: EntryKind, year: int) -> Venue:
     >>> index_venue("SIGGRAPH", "conf/siggraph", "conference", 2020).known
     False
     """
-    letters = re.sub(r"[^A-Z]", "", name.upper())
-    label = _INDEX_NAMES.get(letters) or (letters if letters in _TABLE else None) or _DBLP_SERIES.get(series)
-    if label is None:
+    known = registered(name, series)
+    if known is None:
         return Venue(kind, name, year, f"{name} {year}", known=False)
-    venue = parse_venue(f"{label} {year}")
-    return Venue(kind, venue.container, year, venue.short)
-
-
-# How Semantic Scholar names the registry's venues (lower-case letters only).
-_S2_NAMES = {
-    "computervisionandpatternrecognition": "CVPR",
-    "ieeeconferenceoncomputervisionandpatternrecognition": "CVPR",
-    "ieeeinternationalconferenceoncomputervision": "ICCV",
-    "internationalconferenceoncomputervision": "ICCV",
-    "europeanconferenceoncomputervision": "ECCV",
-    "internationalconferenceonmachinelearning": "ICML",
-    "neuralinformationprocessingsystems": "NEURIPS",
-    "internationalconferenceonlearningrepresentations": "ICLR",
-    "acmmultimedia": "ACMMM",
-    "ieeeinternationalconferenceonacousticsspeechandsignalprocessing": "ICASSP",
-    "annualmeetingoftheassociationforcomputationallinguistics": "ACL",
-    "conferenceonempiricalmethodsinnaturallanguageprocessing": "EMNLP",
-    "aaaiconferenceonartificialintelligence": "AAAI",
-}
-# DBLP's table of contents of a venue's main proceedings in a year (None: none known).
-_DBLP_TOC: dict[str, Callable[[int], str | None]] = {
-    "CVPR": lambda y: f"conf/cvpr/cvpr{y}",
-    "ICCV": lambda y: f"conf/iccv/iccv{y}",
-    "ICML": lambda y: f"conf/icml/icml{y}",
-    "ICLR": lambda y: f"conf/iclr/iclr{y}",
-    "NEURIPS": lambda y: f"conf/nips/neurips{y}" if y >= 2020 else f"conf/nips/nips{y}",
-    "ACMMM": lambda y: f"conf/mm/mm{y}",
-    "ICASSP": lambda y: f"conf/icassp/icassp{y}",
-    "AAAI": lambda y: f"conf/aaai/aaai{y}",
-    "ACL": lambda y: f"conf/acl/{y}.acl-main" if y >= 2020 else None,
-    "EMNLP": lambda y: f"conf/acl/{y}.emnlp-main" if y >= 2020 else None,
-}
+    return Venue(kind, known.name(year), year, f"{known.id} {year}")
 
 
 def dblp_volume(venue: str, year: int) -> str | None:
@@ -201,7 +199,5 @@ def dblp_volume(venue: str, year: int) -> str | None:
     >>> dblp_volume("CVPR Workshops", 2020) is None, dblp_volume("Some Journal", 2020) is None
     (True, True)
     """
-    letters = re.sub(r"[^a-z]", "", venue.lower())
-    label = _S2_NAMES.get(letters) or _INDEX_NAMES.get(letters.upper()) or letters.upper()
-    make = _DBLP_TOC.get(label)
-    return make(year) if make else None
+    known = registered(venue)
+    return known.volume(year) if known else None

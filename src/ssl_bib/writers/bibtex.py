@@ -95,7 +95,7 @@ def _eprint(r: Reference, prefix: tuple[str, str], cls: str) -> list[tuple[str, 
 
 def _links(r: Reference, esc: Escape) -> list[tuple[str, str]]:
     fields = []
-    if doi := r.doi or r.arxiv_doi:
+    if doi := r.printed_doi:
         fields.append(("doi", _verbatim_url(doi)))
     if r.url:
         fields.append(("url", _verbatim_url(r.url)))

@@ -122,7 +122,7 @@ def _item(w: _Writer, ref: Reference, tags: list[str]) -> None:
     w.leaf("dc:title", csl_title(ref.title, as_written=ref.sentence_title))
     if parts := ref.date or ((ref.year,) if ref.year else ()):
         w.leaf("dc:date", "-".join(f"{p:02d}" if i else str(p) for i, p in enumerate(parts)))
-    if doi := ref.doi or ref.arxiv_doi:
+    if doi := ref.printed_doi:
         w.leaf("dc:identifier", f"DOI {doi}")
     if ref.url:
         w.nested(("dc:identifier", "dcterms:URI", "rdf:value"), ref.url)
