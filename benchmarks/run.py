@@ -11,6 +11,7 @@ compares formatted lists with `pandoc --citeproc` on the same CSL-JSON and style
 from __future__ import annotations
 
 import argparse
+import contextlib
 import json
 import logging
 import math
@@ -293,8 +294,6 @@ def bench_published_seed() -> None:
 
     from ssl_bib.indexes import dump_search, live_search
     from ssl_bib.published import find_published
-    from ssl_bib.sources.dblp_api import DblpApi
-    from ssl_bib.sources.semantic_scholar import SemanticScholar
     from ssl_bib.titles import normalize_title
 
     if not SHARED_DBLP.exists():
@@ -323,38 +322,143 @@ def bench_published_seed() -> None:
     for arxiv_id, record in lock.records.items():
         venue = published.get(normalize_title(record.title), "ArXiv")
         papers[f"ARXIV:{arxiv_id}"] = s2_paper(record.title, venue, int(record.published[:4]))
-    s2_fake, dblp_fake = FakeS2(papers), FakeDblp(volumes)
-
-    def app(environ, start):
-        from werkzeug import Request
-
-        request = Request(environ)
-        handler = s2_fake if request.path.startswith("/graph/") else dblp_fake
-        return handler(request)(environ, start)
-
-    server = make_server("127.0.0.1", 0, app, threaded=True)
-    threading.Thread(target=server.serve_forever, daemon=True).start()
-    url = f"http://127.0.0.1:{server.port}"
-    try:
-        with tempfile.TemporaryDirectory() as state:
-            s2 = SemanticScholar(url, delay=0, state_dir=Path(state))
-            dblp = DblpApi(url, delay=0, state_dir=Path(state))
-            lock.published.clear()
-            start = time.perf_counter()
-            live = find_published(catalog, lock, live_search(s2, dblp), "live", save=lambda lk: None)
-            wall = time.perf_counter() - start
-            live_found = {i: s.found.key for i, s in lock.published.items() if s.found}
-            lock.published.clear()
-            find_published(catalog, lock, dump_search(SHARED_DBLP), "dump", save=lambda lk: None)
-            dump_found = {i: s.found.key for i, s in lock.published.items() if s.found}
-    finally:
-        server.shutdown()
-    requests = len(s2_fake.requests) + len(dblp_fake.requests)
-    row("published versions, seed, live", "requests", str(requests),
-        f"{len(s2_fake.requests)} Semantic Scholar + {len(dblp_fake.requests)} DBLP; budget 40")  # fmt: skip
+    fakes = _IndexFakes(FakeS2(papers), FakeDblp(volumes))
+    with fakes.serving() as services:
+        lock.published.clear()
+        start = time.perf_counter()
+        live = find_published(catalog, lock, live_search(services), "live", save=lambda lk: None)
+        wall = time.perf_counter() - start
+    live_found = {i: s.found.key for i, s in lock.published.items() if s.found}
+    lock.published.clear()
+    find_published(catalog, lock, dump_search(SHARED_DBLP), "dump", save=lambda lk: None)
+    dump_found = {i: s.found.key for i, s in lock.published.items() if s.found}
+    row("published versions, seed, live", "requests", str(fakes.total()), f"{fakes.counts()}; budget 40")
     row("", "found", str(len(live.found)), f"the dump's pass: {len(dump_found)}; same records: "
         f"{sum(live_found.get(i) == k for i, k in dump_found.items())}")  # fmt: skip
     row("", "wall", f"{wall:.2f} s", "at no delay (the services' rules add 2-3 s a request)")
+
+
+class _IndexFakes:
+    """The four services' local stand-ins (tests/fake_indexes.py) on one server."""
+
+    def __init__(self, s2, dblp, crossref=None, doi_org_records=None) -> None:
+        from fake_indexes import FakeCrossref, FakeDoiOrg
+
+        self.s2, self.dblp, self.crossref = s2, dblp, crossref or FakeCrossref([])
+        self.doi_org = FakeDoiOrg(doi_org_records or {}, agency="")
+
+    def app(self, environ, start):
+        from werkzeug import Request
+
+        request = Request(environ)
+        path = request.path
+        handler = (
+            self.s2 if path.startswith("/graph/")
+            else self.dblp if path.startswith("/search/")
+            else self.crossref if path == "/works"
+            else self.doi_org.content if path.startswith("/content/")
+            else self.doi_org.resolver
+        )  # fmt: skip
+        return handler(request)(environ, start)
+
+    @contextlib.contextmanager
+    def serving(self):
+        from ssl_bib.indexes import Services
+        from ssl_bib.sources.crossref import Crossref
+        from ssl_bib.sources.dblp_api import DblpApi
+        from ssl_bib.sources.doi_org import DoiOrg
+        from ssl_bib.sources.semantic_scholar import SemanticScholar
+
+        server = make_server("127.0.0.1", 0, self.app, threaded=True)
+        threading.Thread(target=server.serve_forever, daemon=True).start()
+        url = f"http://127.0.0.1:{server.port}"
+        self.doi_org.agency = url
+        try:
+            with tempfile.TemporaryDirectory() as state:
+                where = Path(state)
+                yield Services(
+                    SemanticScholar(url, delay=0, state_dir=where), DblpApi(url, delay=0, state_dir=where),
+                    Crossref(url, delay=0, state_dir=where), DoiOrg(url, delay=0, state_dir=where),
+                )  # fmt: skip
+        finally:
+            server.shutdown()
+
+    def counts(self) -> str:
+        return (f"{len(self.s2.requests)} Semantic Scholar + {len(self.dblp.requests)} DBLP + "
+                f"{len(self.crossref.requests)} Crossref + {len(self.doi_org.requests)} doi.org")  # fmt: skip
+
+    def each(self) -> list[tuple[str, int]]:
+        services = (("Semantic Scholar", self.s2), ("DBLP", self.dblp), ("Crossref", self.crossref),
+                    ("doi.org", self.doi_org))  # fmt: skip
+        return [(name, len(fake.requests)) for name, fake in services]
+
+    def total(self) -> int:
+        return sum(len(x.requests) for x in (self.s2, self.dblp, self.crossref, self.doi_org))
+
+
+_VENUES = [("Computer Vision and Pattern Recognition", "conf/cvpr/cvpr", "CVPR"),
+           ("International Conference on Machine Learning", "conf/icml/icml", "ICML"),
+           ("Neural Information Processing Systems", "conf/nips/neurips", "NeurIPS"),
+           ("International Conference on Learning Representations", "conf/iclr/iclr", "ICLR"),
+           ("International Conference on Computer Vision", "conf/iccv/iccv", "ICCV")]  # fmt: skip
+
+
+def bench_published_scale(n_ids: int, n_titles: int) -> None:
+    """The live pass over n_ids arXiv papers and n_titles papers without an ID: 60 % published
+    at a DBLP venue (half in the year after the preprint), 10 % at ECCV with a DOI only Crossref
+    reads, 10 % decoys (the same title in the volume, by other authors), 10 % workshop only,
+    10 % preprints. Requests per service against the budget, and wrong upgrades (must be 0)."""
+    from fake_indexes import FakeCrossref, FakeDblp, FakeS2, crossref_work, dblp_info, s2_paper
+
+    from ssl_bib.indexes import live_search
+    from ssl_bib.lock import Lookup
+    from ssl_bib.published import Evidence, judge
+    from ssl_bib.titles import normalize_title
+
+    s2, volumes, works, truth = {}, {}, [], {}  # truth: ident -> the key that must be taken
+    due: dict[str, Evidence] = {}
+    for i in range(n_ids + n_titles):
+        title, authors = f"Learning representation number {i} without labels", [f"Ann Lee{i}", "Bo Chen"]
+        ident = f"2101.{i:05d}" if i < n_ids else f"title:{i}"
+        due[ident] = Evidence(title, tuple(authors), 2021)
+        kind, (s2_name, toc, label) = i % 10, _VENUES[i % 5]
+        year = 2021 + (i // 10) % 2
+        key = f"{toc.rsplit('/', 1)[0]}/Lee{i}"
+        if kind < 6 or kind == 7:
+            people = authors if kind < 6 else ["Someone Else"]  # a decoy: the title by others
+            volumes.setdefault(f"{toc}{year}", []).append(dblp_info(key, title, people, year, label))
+            truth[ident] = key if kind < 6 else None
+        elif kind == 6:
+            doi = f"10.1007/978-3-030-{i:05d}"
+            works.append(crossref_work(doi, title, authors, 2022, ["Lecture Notes in Computer Science",
+                         "Computer Vision – ECCV 2022"], "book-chapter", event={"name": "ECCV"}))  # fmt: skip
+            truth[ident], s2_name = doi, "European Conference on Computer Vision"
+        else:
+            truth[ident], s2_name = None, "CVPR Workshops" if kind == 8 else "arXiv.org"
+        paper = s2_paper(title, s2_name, 2021, **({"DOI": f"10.1007/978-3-030-{i:05d}"} if kind == 6 else {}))
+        s2[f"ARXIV:{ident}" if i < n_ids else f"CorpusId:{i}"] = paper
+    fakes = _IndexFakes(FakeS2(s2), FakeDblp(volumes), FakeCrossref(works))
+    with fakes.serving() as services:
+        search = live_search(services)
+        for name, part in (("IDs", {k: v for k, v in due.items() if not k.startswith("title:")}),
+                           ("titles", {k: v for k, v in due.items() if k.startswith("title:")})):  # fmt: skip
+            before = dict(fakes.each())
+            start, cpu = time.perf_counter(), _cpu()
+            hits = search(part, lambda stage, done, total: None)
+            wall, cpu = time.perf_counter() - start, _cpu() - cpu
+            wrong = found = 0
+            for ident, evidence in part.items():
+                verdict = judge(evidence, hits.get(normalize_title(evidence.title), []), Lookup("bench", "-"))
+                taken = verdict.found.key if verdict.found else None
+                wrong += taken is not None and taken != truth[ident]
+                found += taken is not None and taken == truth[ident]
+            asked = {service: count - before[service] for service, count in fakes.each()}
+            budget = "; budget 300" if name == "IDs" else ""
+            row(f"published versions, {len(part):,} {name}", "requests", str(sum(asked.values())),
+                " + ".join(f"{c} {s}" for s, c in asked.items()) + budget)  # fmt: skip
+            published = sum(truth[i] is not None for i in part)
+            row("", "wrong upgrades", str(wrong), f"found {found} of {published} published; decoys refused")
+            row("", "wall", f"{wall:.2f} s", f"CPU {cpu:.2f} s, at no delay")
 
 
 # --- export ----------------------------------------------------------------------------------
@@ -580,6 +684,7 @@ def main() -> None:
             bench_snapshot(tmp, [20_000])
             bench_dblp_dump(tmp, [20_000])
             bench_published_seed()
+            bench_published_scale(3000, 500)
             bench_export(tmp, [100], repeat=3)
             bench_two_styles(tmp, 200, repeat=1)
             bench_startup(repeat=3)
@@ -593,6 +698,7 @@ def main() -> None:
             bench_snapshot(tmp, [100_000, 1_000_000])
             bench_dblp_dump(tmp, [1_000_000, 5_000_000])
             bench_published_seed()
+            bench_published_scale(3000, 500)
             bench_export(tmp, [100, 1000], repeat=5)
             bench_export(tmp, [10_000], repeat=3)
             bench_two_styles(tmp, 5000, repeat=3)

@@ -122,3 +122,91 @@ def dblp_info(
         **extra,
         "url": f"https://dblp.org/rec/{key}",
     }
+
+
+@dataclass
+class FakeCrossref:
+    """Crossref's `/works`: `filter=doi:A,doi:B` answers with the works it holds among those
+    (an arXiv DOI, registered with DataCite, never), `query.bibliographic` with the `rows`
+    works sharing most words with the query, each with a `score`; `select` keeps only the
+    fields named; a bad filter is a 400 `validation-failure`; 429 when pressed."""
+
+    works: list[dict[str, Any]]
+    failures: list[str] = field(default_factory=list)
+    requests: list[dict[str, str]] = field(default_factory=list)
+
+    def __call__(self, request: Request) -> Response:
+        args = dict(request.args)
+        self.requests.append(args)
+        if self.failures:
+            return Response("Too Many Requests", status=int(self.failures.pop(0)))
+        rows = int(args.get("rows", 20))
+        if "filter" in args:
+            filters = [f.partition(":") for f in args["filter"].split(",")]
+            if any(name != "doi" for name, _, _ in filters) or rows > 1000:
+                body = {"status": "failed", "message-type": "validation-failure",
+                        "message": [{"type": "filter-not-available", "value": args["filter"]}]}  # fmt: skip
+                return Response(json.dumps(body), status=400, content_type="application/json")
+            asked = {value.lower() for _, _, value in filters}
+            items = [w for w in self.works if w["DOI"].lower() in asked]
+        elif "query.bibliographic" in args:
+            words = set(re.findall(r"[a-z0-9]+", args["query.bibliographic"].lower()))
+            scored = []
+            for work in self.works:
+                theirs = set(re.findall(r"[a-z0-9]+", " ".join(work.get("title", [])).lower()))
+                if shared := len(words & theirs):
+                    scored.append({**work, "score": float(shared)})
+            items = sorted(scored, key=lambda w: -w["score"])
+        else:
+            items = list(self.works)
+        if "select" in args:
+            keep = set(args["select"].split(",")) | {"score"}
+            items = [{k: v for k, v in w.items() if k in keep} for w in items]
+        message = {"facets": {}, "total-results": len(items), "items": items[:rows], "items-per-page": rows,
+                   "query": {"start-index": 0, "search-terms": None}}  # fmt: skip
+        body = {"status": "ok", "message-type": "work-list", "message-version": "1.0.0", "message": message}
+        return Response(json.dumps(body), content_type="application/json")
+
+
+def crossref_work(
+    doi: str, title: str, authors: list[str], year: int, container: str | list[str], kind: str, **extra: Any
+) -> dict[str, Any]:
+    """A work as Crossref's REST API gives it: title and container-title as lists, authors
+    split into given and family, the date as date-parts."""
+    people = [{"given": " ".join(a.split()[:-1]), "family": a.split()[-1], "sequence": "additional",
+               "affiliation": []} for a in authors]  # fmt: skip
+    return {
+        "DOI": doi,
+        "title": [title],
+        "author": people,
+        "container-title": container if isinstance(container, list) else [container],
+        "issued": {"date-parts": [[year, 6]]},
+        "type": kind,
+        "publisher": "IEEE",
+        **extra,
+    }
+
+
+@dataclass
+class FakeDoiOrg:
+    """doi.org: a registered DOI is a 302 to its agency (`agency` + `/content/<doi>`), which
+    answers CSL-JSON when asked for it (406 otherwise); an unknown DOI is a 404 page."""
+
+    records: dict[str, dict[str, Any]]  # lower-cased DOI -> CSL-JSON
+    agency: str  # base URL of the agency's server
+    requests: list[str] = field(default_factory=list)
+
+    def resolver(self, request: Request) -> Response:
+        doi = request.path.lstrip("/")
+        self.requests.append(doi)
+        if doi.lower() not in self.records:
+            return Response("<html><body>DOI Not Found</body></html>", status=404, content_type="text/html")
+        return Response("", status=302, headers={"Location": f"{self.agency}/content/{doi}"})
+
+    def content(self, request: Request) -> Response:
+        doi = request.path.removeprefix("/content/")
+        if "application/vnd.citationstyles.csl+json" not in request.headers.get("Accept", ""):
+            return Response("Not Acceptable", status=406)
+        return Response(
+            json.dumps(self.records[doi.lower()]), content_type="application/vnd.citationstyles.csl+json"
+        )

@@ -4,8 +4,10 @@ S2 names (and the next year's, for a preprint's year), every candidate verified.
 
 from __future__ import annotations
 
+import re
+
 import pytest
-from fake_indexes import FakeDblp, FakeS2, dblp_info, s2_paper
+from fake_indexes import FakeCrossref, FakeDblp, FakeDoiOrg, FakeS2, crossref_work, dblp_info, s2_paper
 from test_published import PAPERS, published_project  # noqa: F401 (a fixture)
 
 from ssl_bib.lock import load_lock
@@ -47,14 +49,19 @@ VOLUMES = {
 @pytest.fixture
 def services(httpserver, published_project, monkeypatch):  # noqa: F811 (the fixture, imported)
     s2, dblp = FakeS2(dict(S2)), FakeDblp(dict(VOLUMES))
+    base = httpserver.url_for("/").rstrip("/")
+    crossref, doi_org = FakeCrossref([]), FakeDoiOrg({}, agency=base)
     httpserver.expect_request("/graph/v1/paper/batch", method="POST").respond_with_handler(s2)
     httpserver.expect_request("/graph/v1/paper/search/match").respond_with_handler(s2)
     httpserver.expect_request("/search/publ/api").respond_with_handler(dblp)
-    monkeypatch.setenv("SSL_BIB_S2_URL", httpserver.url_for("/").rstrip("/"))
-    monkeypatch.setenv("SSL_BIB_DBLP_URL", httpserver.url_for("/").rstrip("/"))
+    httpserver.expect_request("/works").respond_with_handler(crossref)
+    httpserver.expect_request(re.compile(r"^/content/")).respond_with_handler(doi_org.content)
+    httpserver.expect_request(re.compile(r"^/10\.")).respond_with_handler(doi_org.resolver)
+    for name in ("S2", "DBLP", "CROSSREF", "DOI"):
+        monkeypatch.setenv(f"SSL_BIB_{name}_URL", base)
     monkeypatch.setenv("XDG_CACHE_HOME", str(published_project / "cache"))
     monkeypatch.setenv("SSL_BIB_INDEX_DELAY", "0")
-    return s2, dblp
+    return s2, dblp, crossref, doi_org
 
 
 def _resolve(run, project):
@@ -62,7 +69,7 @@ def _resolve(run, project):
 
 
 def test_one_batch_then_only_the_volumes_named_and_only_verified_records(run, published_project, services):  # noqa: F811 (the fixture, imported)
-    s2, dblp = services
+    s2, dblp, crossref, doi_org = services
     code, _, err = _resolve(run, published_project)
     assert code == 0, err
     assert "published versions: 3 found, 4 not found, 0 too close to call" in err
@@ -76,19 +83,24 @@ def test_one_batch_then_only_the_volumes_named_and_only_verified_records(run, pu
     moco = lock.published["2001.00001"].found
     assert (moco.title, moco.pages, moco.doi) == (PAPERS[0][1], "9726-9735", "10.1109/CVPR42600.2020.00975")
     assert lock.published["2001.00005"].not_taken.reason == "its year 2020 is not within -1..+3 of 2015"
-    assert lock.published["2001.00001"].lookup.source.startswith("semantic-scholar+dblp:")
+    assert lock.published["2001.00001"].lookup.source.startswith("semantic-scholar+dblp+crossref:")
     assert len(s2.requests) == 1 and len(s2.requests[0]) == 7  # every arXiv ID in one batch
     asked = sorted(q.split(":")[1].removeprefix("db/").removesuffix(".bht") for q in dblp.requests)
     assert asked == [  # 2001.00005's title is in ICML 2020 (refused for its year): no 2021 asked
         "conf/cvpr/cvpr2019", "conf/cvpr/cvpr2020", "conf/cvpr/cvpr2021", "conf/iclr/iclr2015",
         "conf/icml/icml2020",
     ]  # fmt: skip
+    # Crossref searched only for what nothing placed: S2 knows no venue for 2001.00007 (it
+    # named a workshop and Findings for 2001.00002 and 2001.00004: no main venue to find)
+    searched = sorted(r["query.bibliographic"] for r in crossref.requests)
+    assert searched == ["Never Published Anywhere"]
+    assert doi_org.requests == []
     code, _, err = _resolve(run, published_project)  # answered: nothing asked again
-    assert len(s2.requests) == 1 and len(dblp.requests) == 5
+    assert len(s2.requests) == 1 and len(dblp.requests) == 5 and len(crossref.requests) == 1
 
 
 def test_an_unavailable_index_stores_nothing_as_not_published(run, published_project, services):  # noqa: F811 (the fixture, imported)
-    s2, dblp = services
+    s2, dblp, crossref, doi_org = services
     s2.failures = ["500"] * 5
     code, _, err = _resolve(run, published_project)
     assert code == 3, err
@@ -154,7 +166,7 @@ def test_a_dblp_answer_that_is_not_one_is_retried(httpserver, tmp_path):
 
 
 def test_a_paper_not_on_arxiv_is_matched_by_title_then_verified(run, published_project, services):  # noqa: F811 (the fixture)
-    s2, dblp = services
+    s2, dblp, crossref, doi_org = services
     catalog = published_project / "papers.toml"
     catalog.write_text(
         catalog.read_text()
@@ -176,3 +188,189 @@ def test_a_paper_not_on_arxiv_is_matched_by_title_then_verified(run, published_p
     assert lock.published["title:a paper only in proceedings"].found.authors == ("Ann Lee", "Bo Chen")
     assert lock.published["title:nowhere to be found"].found is None
     assert [len(r) for r in s2.requests] == [7, 1, 1]  # one batch, then one match a title
+
+
+ECCV = "Contrastive Views in Two Places"  # PAPERS[3], here published at ECCV (a Springer chapter)
+
+
+def test_dois_go_to_crossref_in_one_batch_then_doi_org_and_every_record_is_judged(
+    run,
+    published_project,  # noqa: F811 (the fixture, imported)
+    services,
+):
+    s2, dblp, crossref, doi_org = services
+    s2.papers["ARXIV:2001.00004"] = s2_paper(
+        ECCV, "European Conference on Computer Vision", 2020, DOI="10.1007/978-3-030-58621-8_45"
+    )
+    s2.papers["ARXIV:2001.00007"] = s2_paper(
+        PAPERS[6][1], "Pattern Recognition Letters", 2021, DOI="10.1016/j.patrec.2021.01.001"
+    )  # another paper's DOI
+    s2.papers["ARXIV:2001.00002"] = s2_paper(PAPERS[1][1], "", 2020, DOI="10.48550/arXiv.2001.00002")
+    crossref.works += [
+        crossref_work("10.1007/978-3-030-58621-8_45", ECCV, ["Yonglong Tian", "Dilip Krishnan"], 2020,
+                      ["Lecture Notes in Computer Science", "Computer Vision – ECCV 2020"], "book-chapter",
+                      page="776-794", event={"name": "European Conference on Computer Vision"}),
+        crossref_work("10.1016/j.patrec.2021.01.001", "Never Published Anywhere Else", ["Zoe Smith"], 2021,
+                      "Pattern Recognition Letters", "journal-article", ISSN=["0167-8655"]),
+    ]  # fmt: skip
+    catalog = published_project / "papers.toml"
+    catalog.write_text(  # a paper not on arXiv whose link names a DOI only mEDRA holds
+        catalog.read_text()
+        + '[[paper]]\nsection = "s"\ntitle = "A Study Deposited Elsewhere"\nlisted_authors = ["Ada Rossi"]\n'
+        + 'listed_year = 2021\ndoi = "10.3280/ABC2021-001"\n'
+    )
+    doi_org.records["10.3280/abc2021-001"] = {
+        "type": "article-journal", "DOI": "10.3280/ABC2021-001", "title": "A Study Deposited Elsewhere",
+        "author": [{"family": "Rossi", "given": "Ada"}], "container-title": "Rivista di Studi",
+        "issued": {"date-parts": [[2021, 3]]}, "page": "1-20", "volume": "7",
+    }  # fmt: skip
+    code, _, err = _resolve(run, published_project)
+    assert code == 0, err
+    lock = load_lock(published_project / "papers.lock")
+    eccv = lock.published["2001.00004"].found
+    assert (eccv.key, eccv.kind, eccv.venue, eccv.year, eccv.pages) == (
+        "10.1007/978-3-030-58621-8_45",
+        "conference",
+        "Computer Vision – ECCV 2020",
+        2020,
+        "776-794",
+    )
+    assert lock.published["2001.00007"].found is None  # a DOI S2 gives is checked like any record
+    assert "another title" in lock.published["2001.00007"].not_taken.reason
+    other = lock.published["title:a study deposited elsewhere"].found
+    assert (other.key, other.kind, other.venue, other.volume) == (
+        "10.3280/ABC2021-001",
+        "journal",
+        "Rivista di Studi",
+        "7",
+    )
+    # one Crossref batch for every DOI (never arXiv's, which Crossref does not hold); doi.org
+    # only for the DOI Crossref lacks
+    batches = [r["filter"] for r in crossref.requests if "filter" in r]
+    assert len(batches) == 1 and sorted(batches[0].split(",")) == [
+        "doi:10.1007/978-3-030-58621-8_45",
+        "doi:10.1016/j.patrec.2021.01.001",
+        "doi:10.3280/abc2021-001",
+    ]
+    assert doi_org.requests == ["10.3280/abc2021-001"]
+    assert run("export", "--offline", cwd=published_project)[0] == 0
+    bib = (published_project / "output" / "papers.bib").read_text(encoding="utf-8")
+    assert "booktitle = {European Conference on Computer Vision (ECCV)}" in bib
+    assert "doi = {10.1007/978-3-030-58621-8_45}" in bib and "pages = {776--794}" in bib
+
+
+def test_crossref_search_takes_only_the_record_the_evidence_backs(
+    run,
+    published_project,  # noqa: F811 (the fixture, imported)
+    services,
+):
+    s2, dblp, crossref, doi_org = services
+    title = PAPERS[6][1]  # S2 knows nothing of it
+    crossref.works += [
+        crossref_work("10.1101/2020.01.01.000001", title, ["Zoe Smith"], 2020, "bioRxiv", "posted-content"),
+        crossref_work("10.1109/ACCESS.2021.1", title, ["Some Body"], 2021, "IEEE Access", "journal-article"),
+        crossref_work("10.1109/TPAMI.2021.2", title, ["Zoe Smith", "Li Wu"], 2021,
+                      "IEEE Transactions on Pattern Analysis and Machine Intelligence", "journal-article",
+                      volume="43", page="1-12", ISSN=["0162-8828"]),
+    ]  # fmt: skip
+    code, _, err = _resolve(run, published_project)
+    assert code == 0, err
+    found = load_lock(published_project / "papers.lock").published["2001.00007"].found
+    assert (found.key, found.kind, found.year, found.volume) == (
+        "10.1109/TPAMI.2021.2",
+        "journal",
+        2021,
+        "43",
+    )
+    assert [r.get("query.author") for r in crossref.requests if r.get("query.bibliographic") == title] == [
+        "Smith"
+    ]
+    assert run("export", "--offline", cwd=published_project)[0] == 0
+    bib = (published_project / "output" / "papers.bib").read_text(encoding="utf-8")
+    assert "journal = {IEEE Transactions on Pattern Analysis and Machine Intelligence}" in bib
+
+
+def test_pins_are_read_live_by_key_and_by_doi(run, published_project, services, httpserver):  # noqa: F811
+    s2, dblp, crossref, doi_org = services
+    xml = (
+        '<?xml version="1.0" encoding="US-ASCII"?>\n<dblp>\n<inproceedings key="conf/iccv/GrillS21" '
+        'mdate="2021-10-01"><author>Jean-Bastien Grill</author><title>Bootstrap Your Own Thing.</title>'
+        "<pages>1-9</pages><year>2021</year><booktitle>ICCV</booktitle></inproceedings>\n</dblp>\n"
+    )
+    httpserver.expect_request("/rec/conf/iccv/GrillS21.xml").respond_with_data(xml, content_type="text/xml")
+    httpserver.expect_request("/rec/conf/x/Gone.xml").respond_with_data("Not Found", status=404)
+    cvpr = "2020 IEEE/CVF Conference on Computer Vision and Pattern Recognition (CVPR)"
+    crossref.works.append(crossref_work("10.1109/X.2020.3", PAPERS[3][1], ["Yonglong Tian"], 2020, cvpr,
+                                        "proceedings-article", page="5-6"))  # fmt: skip
+    catalog = published_project / "papers.toml"
+    text = catalog.read_text()
+    for arxiv_id, pin in [("2001.00002", "conf/iccv/GrillS21"), ("2001.00004", "10.1109/x.2020.3"),
+                          ("2001.00007", "conf/x/Gone")]:  # fmt: skip
+        text = text.replace(f'arxiv = "{arxiv_id}"\n', f'arxiv = "{arxiv_id}"\npublished = "{pin}"\n')
+    catalog.write_text(text)
+    code, _, err = _resolve(run, published_project)
+    assert code == 0, err
+    lock = load_lock(published_project / "papers.lock")
+    assert lock.published["2001.00002"].found.key == "conf/iccv/GrillS21"
+    tian = lock.published["2001.00004"].found
+    assert (tian.key, tian.venue, tian.pages) == ("10.1109/X.2020.3", tian.venue, "5-6")
+    assert "CVPR" in tian.venue and "pinned" in tian.evidence
+    assert lock.published["2001.00007"].not_taken.reason == "pinned, but not in the index"
+
+
+def test_crossref_batches_fifty_dois_asks_the_polite_pool_and_backs_off(httpserver, tmp_path):
+    from ssl_bib.sources.crossref import Crossref
+
+    works = [crossref_work(f"10.5555/{i}", f"Paper {i}", ["Ann Lee"], 2020, "J", "journal-article")
+             for i in range(120)]  # fmt: skip
+    fake = FakeCrossref(works, failures=["429"])
+    httpserver.expect_request("/works").respond_with_handler(fake)
+    sleeps: list[float] = []
+    client = Crossref(httpserver.url_for("/"), mailto="me@example.org", delay=0, backoff=1.5,
+                      sleep=sleeps.append, state_dir=tmp_path)  # fmt: skip
+    dois = [f"10.5555/{i}" for i in range(120)] + ["10.48550/arXiv.2001.00001", "10.5555/a,b"]
+    found = client.works(dois)
+    assert len(found) == 120 and found["10.5555/7"].title == "Paper 7"
+    assert [len(r["filter"].split(",")) for r in fake.requests] == [50, 50, 50, 21]  # a 429, then 3
+    assert {r["mailto"] for r in fake.requests} == {"me@example.org"} and sleeps == [1.5]
+    assert all(r["select"].startswith("DOI,title") for r in fake.requests)
+
+
+def test_doi_org_follows_only_the_agencies_and_keeps_credentials_home(httpserver, tmp_path):
+    from pytest_httpserver import HTTPServer
+
+    from ssl_bib.errors import ConfigError
+    from ssl_bib.sources.doi_org import DoiOrg
+
+    agency = HTTPServer(host="127.0.0.1", port=0)
+    agency.start()
+    try:
+        record = {"type": "paper-conference", "DOI": "10.1145/1.2", "title": "A Talk",
+                  "author": [{"family": "Lee", "given": "Ann"}], "issued": {"date-parts": [[2020]]},
+                  "container-title": "Proceedings of Something"}  # fmt: skip
+        fake = FakeDoiOrg({"10.1145/1.2": record}, agency=agency.url_for("/").rstrip("/"))
+        seen: list[str | None] = []
+
+        def content(request):
+            seen.append(request.headers.get("Authorization"))
+            return fake.content(request)
+
+        agency.expect_request(re.compile(r"^/content/")).respond_with_handler(content)
+        httpserver.expect_request(re.compile(r"^/10\.")).respond_with_handler(fake.resolver)
+        base = httpserver.url_for("/").replace("http://", "http://user:pw@")
+        client = DoiOrg(base, agencies=["127.0.0.1"], delay=0, state_dir=tmp_path)
+        work = client.work("10.1145/1.2")
+        assert (work.kind, work.title, work.year, work.authors) == (
+            "inproceedings",
+            "A Talk",
+            2020,
+            ("Ann Lee",),
+        )
+        assert seen == [None]  # the user's credentials never left for the agency
+        assert client.work("10.1145/404") is None  # doi.org's 404: nobody registered it
+        with pytest.raises(ConfigError, match="off the host"):
+            DoiOrg(httpserver.url_for("/"), agencies=["data.crossref.org"], delay=0, state_dir=tmp_path).work(
+                "10.1145/1.2"
+            )
+    finally:
+        agency.stop()

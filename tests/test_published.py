@@ -326,4 +326,4 @@ def test_progress_names_the_index_on_a_terminal(published_project, monkeypatch):
     terminal = _Terminal()
     monkeypatch.setattr("sys.stderr", terminal)
     assert main(["resolve", "--snapshot", "snap.jsonl", "--dblp-dump", "dblp.xml.gz"]) == 0
-    assert "published versions (dblp-dump) 7/7\n" in terminal.text
+    assert "published versions: dblp-dump 7/7\n" in terminal.text

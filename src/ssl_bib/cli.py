@@ -130,6 +130,8 @@ class _SourceSpec:
     no_published: bool
     s2_url: str
     dblp_url: str
+    crossref_url: str
+    doi_url: str
 
 
 def _source_options(f: Callable[..., Any]) -> Callable[..., Any]:
@@ -183,6 +185,22 @@ def _source_options(f: Callable[..., Any]) -> Callable[..., Any]:
             help="DBLP, asked for the proceedings Semantic Scholar names (not with --dblp-dump).",
         ),
         click.option(
+            "--crossref-url",
+            default="https://api.crossref.org",
+            envvar="SSL_BIB_CROSSREF_URL",
+            show_default=True,
+            show_envvar=True,
+            help="Crossref, asked for the DOIs found (polite pool: SSL_BIB_MAILTO=you@example.org).",
+        ),
+        click.option(
+            "--doi-url",
+            default="https://doi.org",
+            envvar="SSL_BIB_DOI_URL",
+            show_default=True,
+            show_envvar=True,
+            help="doi.org, asked (CSL-JSON) for the DOIs Crossref does not hold.",
+        ),
+        click.option(
             "--no-published",
             is_flag=True,
             envvar="SSL_BIB_NO_PUBLISHED",
@@ -212,11 +230,14 @@ def _source_options(f: Callable[..., Any]) -> Callable[..., Any]:
         no_published: bool,
         s2_url: str,
         dblp_url: str,
+        crossref_url: str,
+        doi_url: str,
         **kw: Any,
     ) -> Any:
         spec = _SourceSpec(
-            offline, arxiv_url, snapshot, delay, backoff, dblp_dump, no_published, s2_url, dblp_url
-        )
+            offline, arxiv_url, snapshot, delay, backoff, dblp_dump, no_published, s2_url, dblp_url,
+            crossref_url, doi_url,
+        )  # fmt: skip
         return f(*args, source=spec, **kw)
 
     command: Callable[..., Any] = with_source
@@ -245,7 +266,10 @@ def _index(source: _SourceSpec) -> Any:
     key = os.environ.get("SSL_BIB_S2_API_KEY") or None
     # each service's own spacing (S2 1 s with a key, 3 s without; DBLP 2 s) unless set
     delay = float(os.environ["SSL_BIB_INDEX_DELAY"]) if os.environ.get("SSL_BIB_INDEX_DELAY") else None
-    services = LiveServices(source.s2_url, source.dblp_url, key, source.backoff, delay)
+    services = LiveServices(
+        source.s2_url, source.dblp_url, source.crossref_url, source.doi_url, key,
+        os.environ.get("SSL_BIB_MAILTO") or None, source.backoff, delay,
+    )  # fmt: skip
     return make_index(source.dblp_dump, services)
 
 

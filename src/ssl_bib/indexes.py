@@ -1,67 +1,191 @@
 """Where published versions are looked for: DBLP's XML dump, offline; or the live services,
-IDs and batches first: Semantic Scholar says in one request per 500 arXiv IDs where each
-paper went, and DBLP answers with whole tables of contents (1,000 records a request) for
-just those venues and years, matched locally. Every candidate is then judged by `published`.
+IDs first, batches first, search last:
+
+1. Semantic Scholar, 500 IDs a request (`ARXIV:` IDs, the list's `DOI:`s), says where each
+   paper went and the publisher's DOI; its title match places a paper it has no ID for;
+2. DBLP answers with whole tables of contents (1,000 records a request) for just those
+   venues and years, matched locally; a pinned DBLP key is read on its own;
+3. Crossref, 50 DOIs a request, reads every DOI the list, arXiv, Semantic Scholar or a pin
+   names for a paper DBLP did not place; doi.org the DOIs Crossref does not hold;
+4. Crossref's bibliographic search, one a title, only for what nothing else placed.
+
+Every candidate is then judged by `published`: found is never taken on the index's word.
 """
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping
+from dataclasses import dataclass, field
 from pathlib import Path
 
-from .published import Evidence, Search
+from .published import Evidence, Progress, Search
+from .sources.crossref import Crossref
 from .sources.dblp_api import DblpApi
-from .sources.dblp_dump import DblpRecord, scan
-from .sources.semantic_scholar import SemanticScholar
+from .sources.dblp_dump import scan
+from .sources.doi_org import DoiOrg
+from .sources.records import IndexRecord
+from .sources.semantic_scholar import S2Paper, SemanticScholar
 from .titles import normalize_title
-from .venues import dblp_volume
+from .venues import dblp_volume, side_event
+
+Hits = dict[str, list[IndexRecord]]
 
 
 def dump_search(path: Path) -> Search:
-    """Search DBLP's dump: one pass over the file for every title and pin."""
+    """Search DBLP's dump: one pass over the file for every title, DOI and pin."""
 
-    def search(due: Mapping[str, Evidence]) -> Mapping[str, list[DblpRecord]]:
-        return scan(path, [e.title for e in due.values()], [e.pin for e in due.values() if e.pin])
-
-    return search
-
-
-def live_search(s2: SemanticScholar, dblp: DblpApi) -> Search:
-    """Search the live services: Semantic Scholar's batch for the venue and year of every
-    arXiv paper (its title match for a paper not on arXiv), then each named volume's table of
-    contents once (and, for a title not in
-    it, the next year's: a preprint's year is often the year before the proceedings')."""
-
-    def search(due: Mapping[str, Evidence]) -> Mapping[str, list[DblpRecord]]:
-        arxiv = [ident for ident in due if not ident.startswith("title:")]
-        hints = s2.batch([f"ARXIV:{ident}" for ident in arxiv]) if arxiv else []
-        titled = [ident for ident in due if ident.startswith("title:")]  # not on arXiv: one match each
-        hints += [s2.match(due[ident].title) for ident in titled]
-        volumes: dict[str, list[tuple[str, int]]] = {}  # title -> (venue, year) to try
-        for ident, hint in zip(arxiv + titled, hints, strict=True):
-            if hint is not None and hint.venue and hint.year is not None:
-                volumes[normalize_title(due[ident].title)] = [
-                    (hint.venue, hint.year),
-                    (hint.venue, hint.year + 1),
-                ]
-        hits: dict[str, list[DblpRecord]] = {}
-        contents: dict[str, dict[str, list[DblpRecord]]] = {}
-        for turn in (0, 1):
-            for title, tries in volumes.items():
-                volume = dblp_volume(*tries[turn])
-                if title in hits or volume is None:
-                    continue
-                if volume not in contents:
-                    contents[volume] = _by_title(dblp.toc(volume))
-                if title in contents[volume]:
-                    hits[title] = contents[volume][title]
+    def search(due: Mapping[str, Evidence], progress: Progress) -> Mapping[str, list[IndexRecord]]:
+        progress("published versions: dblp-dump", 0, len(due))
+        pins = [e.pin for e in due.values() if e.pin] + [e.doi.lower() for e in due.values() if e.doi]
+        hits = scan(path, [e.title for e in due.values()], pins)
+        progress("published versions: dblp-dump", len(due), len(due))
         return hits
 
     return search
 
 
-def _by_title(records: list[DblpRecord]) -> dict[str, list[DblpRecord]]:
-    out: dict[str, list[DblpRecord]] = {}
+@dataclass(frozen=True)
+class Services:
+    """The live services a search asks."""
+
+    s2: SemanticScholar
+    dblp: DblpApi
+    crossref: Crossref
+    doi_org: DoiOrg
+
+
+def live_search(services: Services) -> Search:
+    """Search the live services, in the order the module says."""
+
+    def search(due: Mapping[str, Evidence], progress: Progress) -> Mapping[str, list[IndexRecord]]:
+        return _Live(services, due, progress).run()
+
+    return search
+
+
+@dataclass
+class _Live:
+    services: Services
+    due: Mapping[str, Evidence]
+    progress: Progress
+    hits: Hits = field(default_factory=dict)
+
+    def run(self) -> Hits:
+        hints = self._hints()
+        self._tables_of_contents(hints)
+        self._dblp_pins()
+        self._dois(hints)
+        self._searches(hints)
+        return self.hits
+
+    def _place(self, where: str, records: list[IndexRecord]) -> None:
+        for record in records:
+            if record not in self.hits.get(where, []):
+                self.hits.setdefault(where, []).append(record)
+
+    def _placed(self, ident: str) -> bool:
+        return normalize_title(self.due[ident].title) in self.hits
+
+    def _hints(self) -> dict[str, S2Paper | None]:
+        """What Semantic Scholar says of each paper: by arXiv ID or the list's DOI in batches,
+        else by its title."""
+        stage, s2 = "published versions: semantic-scholar", self.services.s2
+        by_id = {i: f"ARXIV:{i}" for i in self.due if not i.startswith(("title:", "link:"))}
+        by_id |= {i: f"DOI:{e.doi}" for i, e in self.due.items() if i not in by_id and e.doi}
+        titled = [i for i in self.due if i not in by_id]
+        self.progress(stage, 0, len(self.due))
+        hints = dict(zip(by_id, s2.batch(list(by_id.values())) if by_id else [], strict=True))
+        self.progress(stage, len(by_id), len(self.due))
+        for done, ident in enumerate(titled, len(by_id) + 1):
+            hints[ident] = s2.match(self.due[ident].title)
+            self.progress(stage, done, len(self.due))
+        return hints
+
+    def _tables_of_contents(self, hints: dict[str, S2Paper | None]) -> None:
+        """Each named volume's table of contents once (and, for a title not in it, the next
+        year's: a preprint's year is often the year before the proceedings')."""
+        tries: dict[str, list[str | None]] = {}  # title -> volumes to look in
+        for ident, hint in hints.items():
+            if hint is not None and hint.venue and hint.year is not None:
+                volumes = [dblp_volume(hint.venue, hint.year), dblp_volume(hint.venue, hint.year + 1)]
+                tries[normalize_title(self.due[ident].title)] = volumes
+        contents: dict[str, Hits] = {}
+        wanted = {v for volumes in tries.values() for v in volumes[:1] if v}
+        for turn in (0, 1):
+            for title, volumes in tries.items():
+                volume = volumes[turn]
+                if title in self.hits or volume is None:
+                    continue
+                if volume not in contents:
+                    self.progress("published versions: dblp", len(contents), len(wanted))
+                    contents[volume] = _by_title(self.services.dblp.toc(volume))
+                self._place(title, contents[volume].get(title, []))
+
+    def _dblp_pins(self) -> None:
+        for pin in dict.fromkeys(e.pin for e in self.due.values() if e.pin and not _is_doi(e.pin)):
+            record = self.services.dblp.record(pin)
+            self._place(pin, [record] if record else [])
+
+    def _dois(self, hints: dict[str, S2Paper | None]) -> None:
+        """Every DOI known for a paper not placed yet (and every pinned DOI): Crossref in
+        batches, doi.org for what Crossref does not hold."""
+        wanted: dict[str, list[str]] = {}  # lower-cased DOI -> where to place its record
+        for ident, evidence in self.due.items():
+            if evidence.pin and _is_doi(evidence.pin):
+                wanted.setdefault(evidence.pin.lower(), []).append(evidence.pin)
+            if self._placed(ident) or evidence.pin:
+                continue
+            hint = hints.get(ident)
+            for doi in {evidence.doi, hint.doi if hint else None} - {None}:
+                assert doi is not None
+                wanted.setdefault(doi.lower(), []).append(normalize_title(evidence.title))
+        if not wanted:
+            return
+        self.progress("published versions: crossref", 0, len(wanted))
+        found = self.services.crossref.works(list(wanted))
+        rest = [doi for doi in wanted if doi not in found]
+        for done, doi in enumerate(rest, 1):
+            self.progress("published versions: doi.org", done, len(rest))
+            if (record := self.services.doi_org.work(doi)) is not None:
+                found[doi] = record
+        for doi, record in found.items():
+            for where in (doi, *wanted[doi]):
+                self._place(where, [record])
+
+    def _searches(self, hints: dict[str, S2Paper | None]) -> None:
+        """Crossref's search for a paper nothing placed: one Semantic Scholar does not know,
+        or one it says was published where DBLP and DOIs did not reach."""
+        left = [
+            i
+            for i, e in self.due.items()
+            if not e.pin and not self._placed(i) and not (e.doi and e.doi.lower() in self.hits)
+            and ((hint := hints.get(i)) is None or (_published_hint(hint)))
+        ]  # fmt: skip
+        for done, ident in enumerate(left, 1):
+            self.progress("published versions: crossref search", done, len(left))
+            evidence = self.due[ident]
+            author = (
+                evidence.authors[0].split()[-1] if evidence.authors and evidence.authors[0].split() else None
+            )
+            found = self.services.crossref.search(evidence.title, author)
+            title = normalize_title(evidence.title)
+            self._place(title, [r for r in found if not r.informal])
+
+
+def _published_hint(hint: S2Paper) -> bool:
+    """Whether Semantic Scholar names a main venue for the paper: not arXiv, not a workshop
+    (a search would find that workshop paper, which is never taken)."""
+    preprint = re.sub(r"[^a-z]", "", hint.venue.lower()) in ("", "arxiv", "arxivorg", "corr")
+    return not preprint and not side_event(hint.venue)
+
+
+def _is_doi(pin: str) -> bool:
+    return pin.startswith("10.")
+
+
+def _by_title(records: list[IndexRecord]) -> Hits:
+    out: Hits = {}
     for record in records:
         out.setdefault(normalize_title(record.title), []).append(record)
     return out

@@ -178,21 +178,32 @@ def make_index(dblp_dump: str | None, live: LiveServices | None = None) -> Index
         return Index(f"dblp-dump:{path.name}", indexes.dump_search(path))
     if live is None:
         return None
+    from .sources.crossref import Crossref
     from .sources.dblp_api import DblpApi
+    from .sources.doi_org import DoiOrg
     from .sources.semantic_scholar import SemanticScholar
 
-    s2 = SemanticScholar(live.s2_url, api_key=live.s2_key, delay=live.delay, backoff=live.backoff)
-    dblp = DblpApi(live.dblp_url, delay=2.0 if live.delay is None else live.delay, backoff=live.backoff)
-    return Index(f"semantic-scholar+dblp:{dblp.name}", indexes.live_search(s2, dblp))
+    delay, backoff = live.delay, live.backoff  # each service's own spacing unless set
+    services = indexes.Services(
+        s2=SemanticScholar(live.s2_url, api_key=live.s2_key, delay=delay, backoff=backoff),
+        dblp=DblpApi(live.dblp_url, delay=2.0 if delay is None else delay, backoff=backoff),
+        crossref=Crossref(live.crossref_url, mailto=live.mailto, delay=delay, backoff=backoff),
+        doi_org=DoiOrg(live.doi_url, delay=0.2 if delay is None else delay, backoff=backoff),
+    )
+    return Index(f"semantic-scholar+dblp+crossref:{services.dblp.name}", indexes.live_search(services))
 
 
 @dataclass(frozen=True)
 class LiveServices:
-    """Where the live indexes are (base URLs), and the optional Semantic Scholar key."""
+    """Where the live indexes are (base URLs), the optional Semantic Scholar key, and the
+    address that asks Crossref's polite pool."""
 
     s2_url: str
     dblp_url: str
+    crossref_url: str
+    doi_url: str
     s2_key: str | None = None
+    mailto: str | None = None
     backoff: float = 3.0
     delay: float | None = None  # seconds between requests; None: each service's own rule
 

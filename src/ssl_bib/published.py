@@ -10,6 +10,7 @@ the best candidate not taken and why not.
 
 from __future__ import annotations
 
+import difflib
 import re
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
@@ -21,14 +22,15 @@ from .model import Catalog, EntryKind, Paper
 from .names import family_key, without_homonym
 from .references import identity
 from .titles import normalize_title
-from .venues import index_venue, venue_year
+from .venues import index_venue, side_event, venue_year
 
-if TYPE_CHECKING:  # the dump reader is loaded only by those that read a dump
-    from .sources.dblp_dump import DblpRecord
+if TYPE_CHECKING:  # the sources are loaded only by those that ask them
+    from .sources.records import IndexRecord
 
-# the papers due (identity -> evidence) -> candidate records by normalized title, and by pin
-# (a DBLP key or DOI) as given
-Search = Callable[[Mapping[str, "Evidence"]], Mapping[str, Sequence["DblpRecord"]]]
+# the papers due (identity -> evidence), progress -> candidate records by normalized title, by
+# DOI (lower case) and by pin (a DBLP key or DOI) as given
+Progress = Callable[[str, int, int], None]  # stage (naming the service asked), done, total
+Search = Callable[[Mapping[str, "Evidence"], Progress], Mapping[str, Sequence["IndexRecord"]]]
 RECHECK_DAYS = 30  # "not published" is asked again after this long
 
 
@@ -40,6 +42,7 @@ class Evidence:
     authors: tuple[str, ...]
     year: int | None
     pin: str | None = None  # the catalog's `published = "DBLP key or DOI"`
+    doi: str | None = None  # a publisher's DOI the list or arXiv names: a candidate, judged alike
 
 
 @dataclass
@@ -78,11 +81,13 @@ def _due(search: PublishedSearch | None, today: date, refresh: bool, recheck: bo
 
 def _evidence(paper: Paper, lock: Lock, ident: str) -> Evidence | None:
     record = lock.record(ident)
+    doi = paper.doi if paper.doi and not paper.doi.lower().startswith("10.48550/") else None
     if record is not None:
-        return Evidence(record.title, paper.authors or record.authors, int(record.published[:4]))
+        doi = doi or (record.doi if record.doi and not record.doi.lower().startswith("10.48550/") else None)
+        return Evidence(record.title, paper.authors or record.authors, int(record.published[:4]), doi=doi)
     authors = paper.authors or paper.listed_authors
     year = paper.year or paper.listed_year or venue_year(paper.venue or "")
-    return Evidence(paper.title, authors, year) if paper.title else None
+    return Evidence(paper.title, authors, year, doi=doi) if paper.title else None
 
 
 def find_published(
@@ -104,16 +109,13 @@ def find_published(
     report = PublishedReport()
     if not due:
         return report
-    stage = f"published versions ({source.split(':')[0]})"  # names the service asked
-    progress(stage, 0, len(due))
-    hits = search(due)
-    progress(stage, len(due), len(due))
+    hits = search(due, progress)
     stamp = Lookup(source, today().isoformat())
     for ident, evidence in due.items():
         if evidence.pin is not None:
             verdict = pinned(evidence, hits.get(evidence.pin, ()), stamp)
         else:
-            verdict = judge(evidence, hits.get(normalize_title(evidence.title), ()), stamp)
+            verdict = judge(evidence, _candidates(evidence, hits), stamp)
         lock.published[ident] = verdict
         if verdict.found is not None:
             report.found.append(ident)
@@ -125,7 +127,14 @@ def find_published(
     return report
 
 
-def judge(evidence: Evidence, candidates: Sequence[DblpRecord], stamp: Lookup) -> PublishedSearch:
+def _candidates(evidence: Evidence, hits: Mapping[str, Sequence[IndexRecord]]) -> list[IndexRecord]:
+    """The records found under the paper's title and under its DOI, each once."""
+    places = [normalize_title(evidence.title), *([evidence.doi.lower()] if evidence.doi else [])]
+    found = {record.key: record for place in places for record in hits.get(place, ())}
+    return list(found.values())
+
+
+def judge(evidence: Evidence, candidates: Sequence[IndexRecord], stamp: Lookup) -> PublishedSearch:
     """Take the one candidate the evidence backs; none when none does or two do."""
     backed = [c for c in candidates if _doubt(evidence, c) is None]
     if len(backed) == 1:
@@ -140,7 +149,7 @@ def judge(evidence: Evidence, candidates: Sequence[DblpRecord], stamp: Lookup) -
     return PublishedSearch(None, stamp, _not_taken(*refused[0]) if refused else None)
 
 
-def pinned(evidence: Evidence, records: Sequence[DblpRecord], stamp: Lookup) -> PublishedSearch:
+def pinned(evidence: Evidence, records: Sequence[IndexRecord], stamp: Lookup) -> PublishedSearch:
     """The record a maintainer pinned: taken on their word, when the index has it."""
     if not records:
         return PublishedSearch(None, stamp, NotTaken(evidence.pin or "", "", "pinned, but not in the index"))
@@ -150,24 +159,25 @@ def pinned(evidence: Evidence, records: Sequence[DblpRecord], stamp: Lookup) -> 
     )
 
 
-def _not_taken(record: DblpRecord, reason: str) -> NotTaken:
+def _not_taken(record: IndexRecord, reason: str) -> NotTaken:
     return NotTaken(record.key, record.venue, reason, record.year)
 
 
-def _preprint(record: DblpRecord) -> bool:
+def _preprint(record: IndexRecord) -> bool:
     return record.informal or record.venue.strip().lower() == "corr"
 
 
-_SIDE_EVENT = re.compile(r"\b(?:workshops?|findings|companion|adjunct|demos?|posters?)\b", re.IGNORECASE)
 
 
-def _doubt(evidence: Evidence, record: DblpRecord) -> str | None:
+def _doubt(evidence: Evidence, record: IndexRecord) -> str | None:
     """Why a candidate is not the paper's publication, if it is not."""
     if _preprint(record):
         return "a preprint record"
+    if not same_title(evidence.title, record.title):
+        return f"another title ({record.title!r})"
     if record.kind not in ("inproceedings", "article"):
         return "not a conference or journal paper"
-    if _SIDE_EVENT.search(record.venue) or re.search(r"w$", record.stream):
+    if side_event(record.venue) or re.search(r"w$", record.series):
         return f"a workshop or companion record ({record.venue}), not the main venue"
     if evidence.year is None or record.year is None:
         return "no year to check it against"
@@ -181,10 +191,24 @@ def _doubt(evidence: Evidence, record: DblpRecord) -> str | None:
     return None
 
 
-def _publication(evidence: Evidence, record: DblpRecord) -> Publication:
+def same_title(ours: str, theirs: str) -> bool:
+    """The same title after normalising, or at least 95 % alike (a typo, a dropped word in
+    a long title); 91.5 % alike has been another paper.
+
+    >>> same_title("Momentum Contrast for Unsupervised Visual Representation Learning.",
+    ...            "Momentum contrast for unsupervised visual representation learning")
+    True
+    >>> same_title("Off-diagonal Ramsey numbers", "Off-diagonal book Ramsey numbers")
+    False
+    """
+    a, b = normalize_title(ours), normalize_title(theirs)
+    return a == b or difflib.SequenceMatcher(None, a, b, autojunk=False).ratio() >= 0.95
+
+
+def _publication(evidence: Evidence, record: IndexRecord) -> Publication:
     kind: EntryKind = "journal" if record.kind == "article" else "conference"
     year = record.year or 0
-    venue = index_venue(record.venue, record.stream, kind, year)
+    venue = index_venue(record.venue, record.series, kind, year)
     shared = sorted({family_key(a) for a in evidence.authors[:3]} & {family_key(a) for a in record.authors})
     proof = (
         f"title the same; shares {', '.join(shared)} with the first three authors; "

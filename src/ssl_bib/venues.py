@@ -87,6 +87,12 @@ _BY_SERIES = {key: known for known in REGISTRY for key in (known.dblp, *known.is
 _SIDE_EVENT = re.compile(r"\b(?:workshops?|findings|companion|adjunct|demos?|posters?)\b", re.IGNORECASE)
 
 
+def side_event(name: str) -> bool:
+    """Whether a venue name is a workshop, Findings, companion, demo or poster track: never
+    its main conference."""
+    return _SIDE_EVENT.search(name) is not None
+
+
 def registered(name: str, series: str = "") -> Known | None:
     """The registry's venue a name means (a list's label, an index's venue name, a Crossref
     container title with its `(CVPR)`, a DBLP series or an ISSN), None when it knows none.
@@ -98,7 +104,7 @@ def registered(name: str, series: str = "") -> Known | None:
     >>> registered("CVPR Workshops") is None
     True
     """
-    if _SIDE_EVENT.search(name):
+    if side_event(name):
         return None  # a workshop, Findings or companion is never its main conference
     letters = _letters(name)
     if (known := _BY_NAME.get(letters)) is not None:

@@ -1,6 +1,7 @@
 """DBLP's search API (`/search/publ/api?format=json`), asked for whole proceedings volumes:
 one table-of-contents query (`toc:db/conf/cvpr/cvpr2020.bht:`) returns up to 1,000 records a
-page, matched locally, instead of one search a paper.
+page, matched locally, instead of one search a paper; and the one record a key names
+(`/rec/KEY.xml`), for a maintainer's pin.
 
 DBLP's JSON has quirks: a single hit or author is an object, not a list; `venue` and `ee` may
 be lists; titles end with a period; names may carry a homonym number (`Wei Wang 0001`) and
@@ -17,10 +18,12 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 from urllib.parse import quote
+from xml.etree import ElementTree
 
 from ..errors import ConfigError, IndexUnavailable
 from . import http
-from .dblp_dump import DblpRecord
+from .dblp_dump import records_in
+from .records import IndexRecord, dblp_series
 
 DEFAULT_URL = "https://dblp.org"
 PAGE = 1000  # records a page, the API's most
@@ -55,9 +58,9 @@ class DblpApi:
     def requests(self) -> int:
         return self._http.requests
 
-    def toc(self, volume: str) -> list[DblpRecord]:
+    def toc(self, volume: str) -> list[IndexRecord]:
         """Every record of a proceedings volume (`conf/cvpr/cvpr2020`), page by page."""
-        records: list[DblpRecord] = []
+        records: list[IndexRecord] = []
         for page in range(MAX_PAGES):
             hits, total = self._page(f"toc:db/{volume}.bht:", page * PAGE)
             records += hits
@@ -65,8 +68,36 @@ class DblpApi:
                 break
         return records
 
-    def _page(self, query: str, first: int) -> tuple[list[DblpRecord], int]:
-        answer: list[tuple[list[DblpRecord], int]] = []
+    def record(self, key: str) -> IndexRecord | None:
+        """The record a DBLP key names (`/rec/KEY.xml`, the dump's format); None when DBLP
+        has no such key (404) or it is no conference or journal record."""
+        answer: list[IndexRecord | None] = []
+
+        def accept(response: http.Response) -> None:
+            if response.status in (404, 410):
+                answer.append(None)
+                return
+            if response.status != 200:
+                raise http.Transient(f"HTTP {response.status}")
+            try:
+                found = records_in(response.body)
+            except ElementTree.ParseError:
+                raise http.Transient("not DBLP XML") from None
+            answer.append(next((r for r in found if r.key == key), None))
+
+        self._ask(f"{self._http.base_url}/rec/{quote(key, safe='/')}.xml", accept)
+        return answer[-1]
+
+    def _ask(self, url: str, accept: Callable[[http.Response], None]) -> None:
+        try:
+            self._http.get(url, accept)
+        except http.Unavailable as exc:
+            raise IndexUnavailable("DBLP", self.name, exc.reason, exc.tries) from None
+        except http.Refused as exc:
+            raise ConfigError(str(exc)) from None
+
+    def _page(self, query: str, first: int) -> tuple[list[IndexRecord], int]:
+        answer: list[tuple[list[IndexRecord], int]] = []
 
         def accept(response: http.Response) -> None:
             if response.status != 200:
@@ -75,16 +106,11 @@ class DblpApi:
 
         query = quote(query, safe=":/")
         url = f"{self._http.base_url}/search/publ/api?q={query}&format=json&h={PAGE}&f={first}"
-        try:
-            self._http.get(url, accept)
-        except http.Unavailable as exc:
-            raise IndexUnavailable("DBLP", self.name, exc.reason, exc.tries) from None
-        except http.Refused as exc:
-            raise ConfigError(str(exc)) from None
+        self._ask(url, accept)
         return answer[-1]
 
 
-def _hits(body: bytes) -> tuple[list[DblpRecord], int]:
+def _hits(body: bytes) -> tuple[list[IndexRecord], int]:
     """The records of one page and the total the query has; Transient when it is no answer."""
     try:
         hits = json.loads(body)["result"]["hits"]
@@ -98,7 +124,7 @@ def _hits(body: bytes) -> tuple[list[DblpRecord], int]:
     ], total
 
 
-def _record(info: Any) -> DblpRecord | None:
+def _record(info: Any) -> IndexRecord | None:
     if (
         not isinstance(info, dict)
         or not isinstance(info.get("key"), str)
@@ -112,7 +138,7 @@ def _record(info: Any) -> DblpRecord | None:
     venue = venue[0] if isinstance(venue, list) and venue else venue
     year = str(info.get("year", ""))
     kind = info.get("type", "")
-    return DblpRecord(
+    return IndexRecord(
         key=info["key"],
         kind=_KINDS.get(kind, "other"),
         title=html.unescape(info["title"]).rstrip("."),
@@ -123,4 +149,5 @@ def _record(info: Any) -> DblpRecord | None:
         volume=info.get("volume") if isinstance(info.get("volume"), str) else None,
         doi=info.get("doi") if isinstance(info.get("doi"), str) else None,
         informal=kind == "Informal and Other Publications",
+        series=dblp_series(info["key"]),
     )

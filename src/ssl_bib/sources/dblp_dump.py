@@ -18,41 +18,20 @@ from xml.etree import ElementTree
 
 from ..errors import SnapshotError
 from ..titles import normalize_title
+from .records import IndexRecord, dblp_series
 
 RECORDS = frozenset({"article", "inproceedings"})  # what can be a publication of a paper
 FIELDS = frozenset({"author", "title", "year", "booktitle", "journal", "pages", "volume", "number", "ee"})
 _DOI = re.compile(r"^https?://(?:dx\.)?doi\.org/(10\.\d{4,9}/\S+)$")
 
 
-@dataclass(frozen=True)
-class DblpRecord:
-    """One DBLP record as the dump gives it (title without DBLP's trailing period)."""
-
-    key: str
-    kind: str  # the element: "inproceedings" or "article"
-    title: str
-    authors: tuple[str, ...]
-    year: int | None
-    venue: str  # booktitle or journal, as DBLP writes it ("CVPR", "CoRR")
-    pages: str | None = None
-    volume: str | None = None
-    doi: str | None = None
-    informal: bool = False  # publtype="informal": a preprint or other non-publication
-
-    @property
-    def stream(self) -> str:
-        """`conf/cvpr` of `conf/cvpr/HeFWXG20`: the venue's series in DBLP."""
-        return "/".join(self.key.split("/")[:2])
-
-
-def scan(path: str | Path, titles: Iterable[str], pins: Iterable[str] = ()) -> dict[str, list[DblpRecord]]:
+def scan(path: str | Path, titles: Iterable[str], pins: Iterable[str] = ()) -> dict[str, list[IndexRecord]]:
     """Read the dump once; every publication-like record whose normalized title is one of
     titles' (normalized), in file order, and under each pin (a DBLP key or DOI, as given)
     the record it names."""
     wanted = {normalize_title(t) for t in titles}
     target = _Target(wanted, {p.lower(): p for p in pins})
-    parser = ElementTree.XMLParser(target=target)
-    parser.entity.update({name: chr(code) for name, code in html.entities.name2codepoint.items()})
+    parser = _parser(target)
     path = Path(path)
     try:
         with _open(path) as stream:
@@ -64,6 +43,22 @@ def scan(path: str | Path, titles: Iterable[str], pins: Iterable[str] = ()) -> d
     except (ElementTree.ParseError, EOFError, gzip.BadGzipFile) as exc:
         raise SnapshotError(str(path), None, f"not a DBLP XML dump ({exc})") from None
     return target.found
+
+
+def records_in(xml: bytes) -> list[IndexRecord]:
+    """Every publication-like record of a piece of DBLP XML (`/rec/KEY.xml`'s answer is the
+    dump's format); ElementTree.ParseError when it is not XML."""
+    target = _Target(set(), keep_all=True)
+    parser = _parser(target)
+    parser.feed(xml)
+    parser.close()
+    return [record for records in target.found.values() for record in records]
+
+
+def _parser(target: _Target) -> ElementTree.XMLParser:
+    parser = ElementTree.XMLParser(target=target)
+    parser.entity.update({name: chr(code) for name, code in html.entities.name2codepoint.items()})
+    return parser
 
 
 def _open(path: Path) -> BinaryIO:
@@ -81,7 +76,8 @@ class _Target:
 
     wanted: set[str]
     pins: dict[str, str] = field(default_factory=dict)  # lower-cased key or DOI -> as given
-    found: dict[str, list[DblpRecord]] = field(default_factory=dict)
+    keep_all: bool = False  # keep every record, under its key
+    found: dict[str, list[IndexRecord]] = field(default_factory=dict)
     _record: dict[str, Any] | None = None
     _field: str | None = None
     _text: list[str] = field(default_factory=list)
@@ -126,10 +122,11 @@ class _Target:
         doi = next((m.group(1) for e in record.get("ee", []) if (m := _DOI.match(e))), None)
         places = [norm] if norm and norm in self.wanted else []
         places += [self.pins[k] for k in (record["key"].lower(), (doi or "").lower()) if k in self.pins]
+        places += [record["key"]] if self.keep_all else []
         if not places:
             return
         year = record.get("year", "")
-        kept = DblpRecord(
+        kept = IndexRecord(
             key=record["key"],
             kind=record["kind"],
             title=title,
@@ -140,6 +137,7 @@ class _Target:
             volume=record.get("volume"),
             doi=doi,
             informal=record["informal"],
+            series=dblp_series(record["key"]),
         )
         for place in places:
             self.found.setdefault(place, []).append(kept)

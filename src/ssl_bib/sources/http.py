@@ -47,8 +47,8 @@ class Transient(Exception):
 
 
 class Refused(Exception):
-    """A request that cannot work and is not retried (a redirect off the host, a URL that is
-    not http(s))."""
+    """A request that cannot work and is not retried (a redirect off the host and the hosts it
+    may send us to, a URL that is not http(s))."""
 
 
 class Unavailable(Exception):
@@ -112,6 +112,7 @@ class Client:
     clock: Callable[[], float] = time.time
     state_dir: Path | None = None
     headers: Mapping[str, str] = field(default_factory=dict)
+    redirect_hosts: frozenset[str] = frozenset()  # other hosts it may send us to (doi.org's agencies)
     requests: int = 0  # HTTP exchanges made, redirects included
 
     def __post_init__(self) -> None:
@@ -165,7 +166,8 @@ class Client:
         target = urljoin(url, location)
         parts, was = urlsplit(target), urlsplit(url)
         downgrade = was.scheme == "https" and parts.scheme != "https"
-        if (parts.hostname or "").lower() != self.host or downgrade or check_url(target):
+        host = (parts.hostname or "").lower()
+        if (host != self.host and host not in self.redirect_hosts) or downgrade or check_url(target):
             raise Refused(f"{self.name} redirected to {redact(target)!r}, off the host it was given")
         return target
 
@@ -181,7 +183,7 @@ class Client:
         timer.daemon = True
         timer.start()
         try:
-            headers = self._headers()
+            headers = self._headers(own=(parts.hostname or "").lower() == self.host)
             if body is not None:
                 headers["Content-Type"] = "application/json"
             connection.request("GET" if body is None else "POST", _target(parts), body, headers)
@@ -199,9 +201,9 @@ class Client:
             timer.cancel()
             connection.close()
 
-    def _headers(self) -> dict[str, str]:
+    def _headers(self, own: bool) -> dict[str, str]:
         headers = {"User-Agent": USER_AGENT, "Accept-Encoding": "gzip, deflate", **self.headers}
-        if self._auth:
+        if self._auth and own:  # the user's credentials go to the host they were given for, only
             headers["Authorization"] = self._auth
         return headers
 
