@@ -169,6 +169,7 @@ _STRINGS = [
     "citation-key",
     "title",
     "container-title",
+    "container-title-short",
     "publisher",
     "DOI",
     "URL",

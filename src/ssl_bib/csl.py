@@ -54,6 +54,8 @@ def item(r: Reference, nocase: bool = True, esc: Callable[[str], str] = str) -> 
         data["issued"] = {"date-parts": [list(r.date) if r.date else [r.year]]}
     if r.container:
         data["container-title"] = r.container
+    if r.container_short:
+        data["container-title-short"] = r.container_short
     if r.volume:
         data["volume"] = r.volume
     if r.pages:

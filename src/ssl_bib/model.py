@@ -110,6 +110,7 @@ class Reference:
     doi: str | None = None
     url: str | None = None
     container: str | None = None  # booktitle or journal, spelled out
+    container_short: str | None = None  # its short name ("NeurIPS")
     publisher: str | None = None
     note: str | None = None  # "Under review at ICLR 2021"
     short: str | None = None

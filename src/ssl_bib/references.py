@@ -156,6 +156,7 @@ def _draft(rows: list[Paper], record: ArxivRecord | None, search: PublishedSearc
         volume=agreed.volume if agreed else None,
         url=f"https://arxiv.org/abs/{arxiv}" if arxiv else paper.url,
         container=plain_text(venue.container) if venue.container else None,
+        container_short=venue.abbreviation if venue.container else None,
         publisher="arXiv" if arxiv and venue.kind == "preprint" else None,
         note=plain_text(venue.note) if venue.note else None,
         short=plain_text(paper.short) if paper.short else None,

@@ -23,6 +23,7 @@ class Venue:
     short: str | None = None
     note: str | None = None
     known: bool = True
+    abbreviation: str | None = None  # the registry's short name ("NeurIPS"), for CSL
 
 
 @dataclass(frozen=True)
@@ -31,6 +32,7 @@ class Known:
     others call it by, DBLP's series, the DBLP tables of contents of its main proceedings."""
 
     id: str
+    short: str
     kind: EntryKind
     names: tuple[tuple[int, str], ...]
     aliases: tuple[str, ...] = ()
@@ -51,6 +53,7 @@ def _load_registry() -> tuple[Known, ...]:
     return tuple(
         Known(
             id=v["id"],
+            short=v["short"],
             kind=v["kind"],
             names=tuple((int(first), str(name)) for first, name in v["names"]),
             aliases=tuple(v.get("aliases", ())),
@@ -157,7 +160,7 @@ def parse_venue(label: str | None) -> Venue:
     short = " ".join(filter(None, [m.group("name").strip(), m.group("year")]))
     if review:
         return Venue("preprint", short=short, note=f"Under review at {short}")
-    return Venue(known.kind, known.name(year), year, short)
+    return Venue(known.kind, known.name(year), year, short, abbreviation=known.short)
 
 
 def published_venue(journal_ref: str) -> Venue:
@@ -192,7 +195,7 @@ def index_venue(name: str, series: str, kind: EntryKind, year: int) -> Venue:
     known = registered(name, series)
     if known is None:
         return Venue(kind, name, year, f"{name} {year}", known=False)
-    return Venue(kind, known.name(year), year, f"{known.id} {year}")
+    return Venue(kind, known.name(year), year, f"{known.id} {year}", abbreviation=known.short)
 
 
 def dblp_volume(venue: str, year: int) -> str | None:
