@@ -1,6 +1,6 @@
 """Catalog + lock + an index -> each paper's published version, taken only on evidence.
 
-A candidate is taken when its title is the paper's (after normalising), it shares a family
+A candidate is taken when its title is the paper's (after normalising, or 95 % alike), it shares a family
 name with the paper's first three authors, its year is within -1..+3 of the paper's (arXiv's
 first version, else the year the list or a maintainer gives), and it is a publication: not a
 preprint record (DBLP's CoRR), not a workshop or Findings record. Two candidates that both
@@ -10,7 +10,6 @@ the best candidate not taken and why not.
 
 from __future__ import annotations
 
-import difflib
 import re
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
@@ -21,7 +20,7 @@ from .lock import Lock, Lookup, NotTaken, Publication, PublishedSearch
 from .model import Catalog, EntryKind, Paper
 from .names import family_key, without_homonym
 from .references import identity
-from .titles import normalize_title
+from .titles import normalize_title, title_matches
 from .venues import index_venue, side_event, venue_year
 
 if TYPE_CHECKING:  # the sources are loaded only by those that ask them
@@ -173,7 +172,7 @@ def _doubt(evidence: Evidence, record: IndexRecord) -> str | None:
     """Why a candidate is not the paper's publication, if it is not."""
     if _preprint(record):
         return "a preprint record"
-    if not same_title(evidence.title, record.title):
+    if not title_matches(evidence.title, record.title):
         return f"another title ({record.title!r})"
     if record.kind not in ("inproceedings", "article"):
         return "not a conference or journal paper"
@@ -189,20 +188,6 @@ def _doubt(evidence: Evidence, record: IndexRecord) -> str | None:
     if not ours & {family_key(a) for a in record.authors}:
         return f"no family name shared with the first three authors ({', '.join(sorted(ours))})"
     return None
-
-
-def same_title(ours: str, theirs: str) -> bool:
-    """The same title after normalising, or at least 95 % alike (a typo, a dropped word in
-    a long title); 91.5 % alike has been another paper.
-
-    >>> same_title("Momentum Contrast for Unsupervised Visual Representation Learning.",
-    ...            "Momentum contrast for unsupervised visual representation learning")
-    True
-    >>> same_title("Off-diagonal Ramsey numbers", "Off-diagonal book Ramsey numbers")
-    False
-    """
-    a, b = normalize_title(ours), normalize_title(theirs)
-    return a == b or difflib.SequenceMatcher(None, a, b, autojunk=False).ratio() >= 0.95
 
 
 def _publication(evidence: Evidence, record: IndexRecord) -> Publication:

@@ -127,15 +127,21 @@ def _store_title(
 
 
 def _doubt(paper: Paper, record: ArxivRecord) -> str | None:
-    """Why the list's own evidence speaks against a title match, if it does: the first
-    author's family name must agree, and arXiv's first version be within a year."""
+    """Why a record whose title is like the paper's is not the paper, if it is not: the rule
+    every index's candidate meets. A family name of the list's first three authors must be
+    among arXiv's, and arXiv's first version from 3 years before the list's year to 1 after
+    (a paper is listed under its publication's year). A list that names neither authors nor
+    a year backs only a title that is the same after normalising."""
     authors = paper.authors or paper.listed_authors
-    if authors and record.authors:
-        ours, theirs = family_key(authors[0]), family_key(record.authors[0])
-        if ours and theirs and ours != theirs and ours not in theirs and theirs not in ours:
-            return f"the list's first author is {authors[0]!r}, arXiv's is {record.authors[0]!r}"
+    ours = {family_key(a) for a in authors[:3]} - {""}
+    if ours and record.authors and not ours & {family_key(a) for a in record.authors}:
+        listed = ", ".join(authors[:3])
+        theirs = ", ".join(record.authors[:3]) + (", ..." if len(record.authors) > 3 else "")
+        return f"the list's first authors ({listed}) share no family name with arXiv's ({theirs})"
     year = paper.year or paper.listed_year or venue_year(paper.venue or "")
     first = int(record.published[:4])
-    if year and abs(first - year) > 1:
+    if year and not -3 <= first - year <= 1:
         return f"the list says {year}, arXiv's first version is from {first}"
+    if not ours and not year and normalize_title(paper.title) != normalize_title(record.title):
+        return "only a like title: the list names no author and no year to back it"
     return None
