@@ -166,8 +166,6 @@ def _preprint(record: IndexRecord) -> bool:
     return record.informal or record.venue.strip().lower() == "corr"
 
 
-
-
 def _doubt(evidence: Evidence, record: IndexRecord) -> str | None:
     """Why a candidate is not the paper's publication, if it is not."""
     if _preprint(record):
