@@ -328,6 +328,15 @@ def long_project(tmp_path_factory):
     return root
 
 
+def _as_from_a_shell() -> None:
+    """Start the export as a shell starts a command: Ctrl-C neither ignored nor blocked,
+    whatever the test process inherited or left (a fork and exec keep both)."""
+    import signal
+
+    signal.signal(signal.SIGINT, signal.SIG_DFL)
+    signal.pthread_sigmask(signal.SIG_UNBLOCK, {signal.SIGINT})
+
+
 @pytest.mark.skipif(not Path("/proc/self/stat").exists(), reason="needs Linux /proc to see the workers")
 @pytest.mark.parametrize("when", ["as the first worker starts", "while every worker renders"])
 def test_ctrl_c_while_rendering_is_aborted_with_no_traceback(long_project, when):
@@ -344,7 +353,7 @@ def test_ctrl_c_while_rendering_is_aborted_with_no_traceback(long_project, when)
     run = subprocess.Popen(
         [sys.executable, "-m", "ssl_bib.cli", "export", "--offline", "-f", "markdown", "-o", "-"],
         cwd=long_project, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True,
-        start_new_session=True,
+        start_new_session=True, preexec_fn=_as_from_a_shell,
     )  # fmt: skip
     wanted = 1 if when == "as the first worker starts" else min(os.cpu_count() or 1, 8)
     deadline = time.monotonic() + 120
