@@ -113,6 +113,25 @@ def test_an_unavailable_index_stores_nothing_as_not_published(run, published_pro
     assert not load_lock(published_project / "papers.lock").published
 
 
+def test_a_service_that_fails_late_keeps_what_the_others_proved(run, published_project, services):  # noqa: F811
+    s2, dblp, crossref, doi_org = services
+    crossref.failures = ["503"] * 5  # Crossref's search, the last stage, stays unavailable
+    code, _, err = _resolve(run, published_project)
+    assert code == 3 and "Crossref unavailable at" in err.splitlines()[-1]
+    lock = load_lock(published_project / "papers.lock")
+    kept = {i: s.found.key for i, s in lock.published.items()}
+    assert kept == {  # what DBLP proved is saved; nothing is recorded as not published
+        "2001.00001": "conf/cvpr/HeF20",
+        "2001.00003": "conf/cvpr/ChenX21",
+        "2001.00006": "journals/corr/KingmaB14",
+    }
+    code, _, err = _resolve(run, published_project)  # the next run asks only the rest
+    assert code == 0, err
+    assert [len(r) for r in s2.requests] == [7, 4]
+    lock = load_lock(published_project / "papers.lock")
+    assert len(lock.published) == 7 and lock.published["2001.00007"].found is None
+
+
 def test_semantic_scholar_429_without_retry_after_backs_off_and_a_key_is_sent(httpserver, tmp_path):
     s2 = FakeS2(dict(S2), failures=["429", "429"])
     httpserver.expect_request("/graph/v1/paper/batch", method="POST").respond_with_handler(s2)
@@ -316,6 +335,49 @@ def test_pins_are_read_live_by_key_and_by_doi(run, published_project, services, 
     assert (tian.key, tian.venue, tian.pages) == ("10.1109/X.2020.3", tian.venue, "5-6")
     assert "CVPR" in tian.venue and "pinned" in tian.evidence
     assert lock.published["2001.00007"].not_taken.reason == "pinned, but not in the index"
+
+
+def test_links_that_name_a_volume_or_a_doi_are_used_before_any_search(run, published_project, services):  # noqa: F811
+    s2, dblp, crossref, doi_org = services
+    catalog = published_project / "papers.toml"
+    catalog.write_text(
+        catalog.read_text()
+        # the CVF page names CVPR 2020: its table of contents, no title match
+        + '[[paper]]\nsection = "s"\ntitle = "Rotation Is All You Need"\nlisted_authors = ["Ann Lee"]\n'
+        + 'url = "https://openaccess.thecvf.com/content_CVPR_2020/papers/Lee_Rotation_CVPR_2020_paper.pdf"\n'
+        # the ACM page and the ACL Anthology page hold DOIs: one Crossref batch
+        + '[[paper]]\nsection = "s"\ntitle = "Graphs Without Labels"\nlisted_authors = ["Bo Chen"]\n'
+        + 'listed_year = 2020\nurl = "https://dl.acm.org/doi/abs/10.1145/3394486.3403168"\n'
+        + '[[paper]]\nsection = "s"\ntitle = "Speech Without Labels"\nlisted_authors = ["Cy Dee"]\n'
+        + 'listed_year = 2020\nurl = "https://aclanthology.org/2020.acl-main.703.pdf"\n'
+    )
+    dblp.volumes["conf/cvpr/cvpr2020"] = [
+        *dblp.volumes["conf/cvpr/cvpr2020"],
+        dblp_info("conf/cvpr/Lee20", "Rotation Is All You Need", ["Ann Lee"], 2020, "CVPR", pages="1-8"),
+    ]
+    crossref.works += [
+        crossref_work("10.1145/3394486.3403168", "Graphs without labels", ["Bo Chen"], 2020,
+                      "Proceedings of the 26th ACM SIGKDD", "proceedings-article", page="1150-1160"),
+        crossref_work("10.18653/v1/2020.acl-main.703", "Speech Without Labels", ["Cy Dee"], 2020,
+                      "Proceedings of the 58th Annual Meeting of the ACL",
+                      "proceedings-article"),
+    ]  # fmt: skip
+    code, _, err = _resolve(run, published_project)
+    assert code == 0, err
+    lock = load_lock(published_project / "papers.lock")
+    found = {i: s.found.key for i, s in lock.published.items() if s.found and i.startswith("title:")}
+    assert found == {
+        "title:rotation is all you need": "conf/cvpr/Lee20",
+        "title:graphs without labels": "10.1145/3394486.3403168",
+        "title:speech without labels": "10.18653/v1/2020.acl-main.703",
+    }
+    assert lock.published["title:speech without labels"].found.venue.startswith("Proceedings of the 58th")
+    # the DOIs went in the S2 batch and one Crossref batch; no title was matched or searched
+    assert [len(r) for r in s2.requests] == [9]
+    assert sum("filter" in r for r in crossref.requests) == 1
+    assert [r["query.bibliographic"] for r in crossref.requests if "query.bibliographic" in r] == [
+        PAPERS[6][1]
+    ]
 
 
 def test_crossref_batches_fifty_dois_asks_the_polite_pool_and_backs_off(httpserver, tmp_path):

@@ -19,7 +19,8 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from .published import Evidence, Progress, Search
+from .errors import IndexUnavailable
+from .published import Evidence, Progress, Search, SearchCut
 from .sources.crossref import Crossref
 from .sources.dblp_api import DblpApi
 from .sources.dblp_dump import scan
@@ -72,11 +73,16 @@ class _Live:
     hits: Hits = field(default_factory=dict)
 
     def run(self) -> Hits:
-        hints = self._hints()
-        self._tables_of_contents(hints)
-        self._dblp_pins()
-        self._dois(hints)
-        self._searches(hints)
+        """Every stage in turn; a service that stays unavailable cuts the search short with
+        what the others found (SearchCut), which is kept."""
+        try:
+            hints = self._hints()
+            self._tables_of_contents(hints)
+            self._dblp_pins()
+            self._dois(hints)
+            self._searches(hints)
+        except IndexUnavailable as exc:
+            raise SearchCut(self.hits, exc) from None
         return self.hits
 
     def _place(self, where: str, records: list[IndexRecord]) -> None:
@@ -93,7 +99,8 @@ class _Live:
         stage, s2 = "published versions: semantic-scholar", self.services.s2
         by_id = {i: f"ARXIV:{i}" for i in self.due if not i.startswith(("title:", "link:"))}
         by_id |= {i: f"DOI:{e.doi}" for i, e in self.due.items() if i not in by_id and e.doi}
-        titled = [i for i in self.due if i not in by_id]
+        # a paper whose link names its proceedings needs no title match to find its volume
+        titled = [i for i, e in self.due.items() if i not in by_id and e.place is None]
         self.progress(stage, 0, len(self.due))
         hints = dict(zip(by_id, s2.batch(list(by_id.values())) if by_id else [], strict=True))
         self.progress(stage, len(by_id), len(self.due))
@@ -105,18 +112,21 @@ class _Live:
     def _tables_of_contents(self, hints: dict[str, S2Paper | None]) -> None:
         """Each named volume's table of contents once (and, for a title not in it, the next
         year's: a preprint's year is often the year before the proceedings')."""
-        tries: dict[str, list[str | None]] = {}  # title -> volumes to look in
-        for ident, hint in hints.items():
-            if hint is not None and hint.venue and hint.year is not None:
-                volumes = [dblp_volume(hint.venue, hint.year), dblp_volume(hint.venue, hint.year + 1)]
-                tries[normalize_title(self.due[ident].title)] = volumes
+        tries: dict[str, list[str]] = {}  # title -> volumes to look in, in turn
+        for ident, evidence in self.due.items():
+            places = [evidence.place] if evidence.place else []  # the link's proceedings first
+            if (hint := hints.get(ident)) is not None and hint.venue and hint.year is not None:
+                places += [(hint.venue, hint.year), (hint.venue, hint.year + 1)]
+            volumes = [v for v in dict.fromkeys(dblp_volume(*place) for place in places) if v]
+            if volumes:
+                tries[normalize_title(evidence.title)] = volumes
         contents: dict[str, Hits] = {}
-        wanted = {v for volumes in tries.values() for v in volumes[:1] if v}
-        for turn in (0, 1):
+        wanted = {volumes[0] for volumes in tries.values()}
+        for turn in range(3):
             for title, volumes in tries.items():
-                volume = volumes[turn]
-                if title in self.hits or volume is None:
+                if title in self.hits or turn >= len(volumes):
                     continue
+                volume = volumes[turn]
                 if volume not in contents:
                     self.progress("published versions: dblp", len(contents), len(wanted))
                     contents[volume] = _by_title(self.services.dblp.toc(volume))

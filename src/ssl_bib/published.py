@@ -16,12 +16,13 @@ from dataclasses import dataclass, field, replace
 from datetime import date
 from typing import TYPE_CHECKING
 
+from .links import doi_in_link
 from .lock import Lock, Lookup, NotTaken, Publication, PublishedSearch
 from .model import Catalog, EntryKind, Paper
 from .names import family_key, without_homonym
 from .references import identity
 from .titles import normalize_title, title_matches
-from .venues import index_venue, side_event, venue_year
+from .venues import index_venue, side_event, venue_in_link, venue_year
 
 if TYPE_CHECKING:  # the sources are loaded only by those that ask them
     from .sources.records import IndexRecord
@@ -42,6 +43,16 @@ class Evidence:
     year: int | None
     pin: str | None = None  # the catalog's `published = "DBLP key or DOI"`
     doi: str | None = None  # a publisher's DOI the list or arXiv names: a candidate, judged alike
+    place: tuple[str, int] | None = None  # the venue and year the paper's link names (CVF, PMLR)
+
+
+class SearchCut(Exception):
+    """A search that a service cut short: the records found before it stopped, and why it
+    stopped. What they prove is kept; nothing is recorded as "not published"."""
+
+    def __init__(self, hits: Mapping[str, Sequence[IndexRecord]], cause: Exception) -> None:
+        super().__init__(str(cause))
+        self.hits, self.cause = hits, cause
 
 
 @dataclass
@@ -80,13 +91,15 @@ def _due(search: PublishedSearch | None, today: date, refresh: bool, recheck: bo
 
 def _evidence(paper: Paper, lock: Lock, ident: str) -> Evidence | None:
     record = lock.record(ident)
-    doi = paper.doi if paper.doi and not paper.doi.lower().startswith("10.48550/") else None
+    dois = [paper.doi, doi_in_link(paper.url), record.doi if record else None]
+    doi = next((d for d in dois if d and not d.lower().startswith("10.48550/")), None)  # not arXiv's
+    place = venue_in_link(paper.url)
     if record is not None:
-        doi = doi or (record.doi if record.doi and not record.doi.lower().startswith("10.48550/") else None)
-        return Evidence(record.title, paper.authors or record.authors, int(record.published[:4]), doi=doi)
+        first = int(record.published[:4])
+        return Evidence(record.title, paper.authors or record.authors, first, doi=doi, place=place)
     authors = paper.authors or paper.listed_authors
-    year = paper.year or paper.listed_year or venue_year(paper.venue or "")
-    return Evidence(paper.title, authors, year, doi=doi) if paper.title else None
+    year = paper.year or paper.listed_year or venue_year(paper.venue or "") or (place[1] if place else None)
+    return Evidence(paper.title, authors, year, doi=doi, place=place) if paper.title else None
 
 
 def find_published(
@@ -108,13 +121,19 @@ def find_published(
     report = PublishedReport()
     if not due:
         return report
-    hits = search(due, progress)
+    cut: SearchCut | None = None
+    try:
+        hits = search(due, progress)
+    except SearchCut as stopped:  # keep what the services that answered proved, then fail
+        cut, hits = stopped, stopped.hits
     stamp = Lookup(source, today().isoformat())
     for ident, evidence in due.items():
         if evidence.pin is not None:
             verdict = pinned(evidence, hits.get(evidence.pin, ()), stamp)
         else:
             verdict = judge(evidence, _candidates(evidence, hits), stamp)
+        if cut is not None and verdict.found is None:
+            continue  # a service did not answer: not looked for yet, never "not published"
         lock.published[ident] = verdict
         if verdict.found is not None:
             report.found.append(ident)
@@ -123,6 +142,8 @@ def find_published(
         else:
             report.none.append(ident)
     save(lock)
+    if cut is not None:
+        raise cut.cause
     return report
 
 

@@ -39,6 +39,7 @@ class Known:
     dblp: str | None = None
     toc: tuple[tuple[int, str], ...] = ()
     issn: tuple[str, ...] = ()
+    pmlr: tuple[tuple[int, int], ...] = ()  # (PMLR volume, year) of its proceedings
 
     def name(self, year: int | None) -> str:
         return [name for first, name in self.names if (year or 9999) >= first][-1]
@@ -60,6 +61,7 @@ def _load_registry() -> tuple[Known, ...]:
             dblp=v.get("dblp"),
             toc=tuple((int(first), str(pattern)) for first, pattern in v.get("toc", ())),
             issn=tuple(v.get("issn", ())),
+            pmlr=tuple((int(volume), int(year)) for volume, year in v.get("pmlr", ())),
         )
         for v in data["venue"]
     )
@@ -71,7 +73,8 @@ REGISTRY = _load_registry()
 def _letters(name: str) -> str:
     """A name compared by its letters: case, digits, punctuation and a leading "Proceedings
     of the" aside (`2020 IEEE/CVF Conference on ...` reads as `ieeecvfconferenceon...`)."""
-    text = re.sub(r"^\W*(?:proceedings\s+of\s+)?(?:the\s+)?", "", name.lower())
+    text = re.sub(r"\b\d+(?:st|nd|rd|th)\b|\b(?:19|20)\d\d\b", " ", name.lower())  # "58th", "2020"
+    text = re.sub(r"^\W*(?:proceedings\s+of\s+)?(?:the\s+)?", "", text)
     return re.sub(r"[^a-z]", "", text)
 
 
@@ -104,6 +107,9 @@ def registered(name: str, series: str = "") -> Known | None:
     'CVPR'
     >>> registered("Computer Vision – ECCV 2020").id, registered("ACM Multimedia").id
     ('ECCV', 'ACMMM')
+    >>> registered("Proceedings of the 58th Annual Meeting of the ACL").id
+    'ACL'
+
     >>> registered("CVPR Workshops") is None
     True
     """
@@ -210,3 +216,37 @@ def dblp_volume(venue: str, year: int) -> str | None:
     """
     known = registered(venue)
     return known.volume(year) if known else None
+
+
+# Proceedings sites whose addresses name the venue and year: the CVF's open access pages
+# (`content_CVPR_2020`, `content/ICCV2021`; a trailing W or `_workshops` is a workshop),
+# NeurIPS's (`paper/2020`, `paper_files/paper/2022`), and PMLR's volumes (`v119`).
+_CVF = re.compile(
+    r"^https?://openaccess\.thecvf\.com/content[_/]([A-Za-z]+)_?(\d{4})(W|_workshops)?/", re.IGNORECASE
+)
+_NEURIPS = re.compile(
+    r"^https?://(?:proceedings\.neurips\.cc|papers\.nips\.cc)/paper(?:_files/paper)?/(\d{4})/"
+)
+_PMLR = re.compile(r"^https?://proceedings\.mlr\.press/v(\d+)/")
+
+
+def venue_in_link(url: str | None) -> tuple[str, int] | None:
+    """The main venue and year a paper's link names, when its address says them.
+
+    >>> venue_in_link("https://openaccess.thecvf.com/content_CVPR_2020/papers/He_Momentum.pdf")
+    ('CVPR', 2020)
+    >>> venue_in_link("https://proceedings.mlr.press/v119/chen20j.html")
+    ('ICML', 2020)
+    >>> venue_in_link("https://openaccess.thecvf.com/content/CVPR2021W/x.pdf") is None
+    True
+    """
+    if not url:
+        return None
+    if (m := _CVF.match(url)) and not m.group(3) and (known := registered(m.group(1))):
+        return known.id, int(m.group(2))
+    if m := _NEURIPS.match(url):
+        return "NEURIPS", int(m.group(1))
+    if m := _PMLR.match(url):
+        volume = int(m.group(1))
+        return next(((k.id, year) for k in REGISTRY for v, year in k.pmlr if v == volume), None)
+    return None
