@@ -406,7 +406,8 @@ _VENUES = [("Computer Vision and Pattern Recognition", "conf/cvpr/cvpr", "CVPR")
 def bench_published_scale(n_ids: int, n_titles: int) -> None:
     """The live pass over n_ids arXiv papers and n_titles papers without an ID: 60 % published
     at a DBLP venue (half in the year after the preprint), 10 % at ECCV with a DOI only Crossref
-    reads, 10 % decoys (the same title in the volume, by other authors), 10 % workshop only,
+    reads, 10 % decoys (the same title in the volume by other authors, or a title 99 % alike with
+    another number sharing a co-author), 10 % workshop only,
     10 % preprints. Requests per service against the budget, and wrong upgrades (must be 0)."""
     from fake_indexes import FakeCrossref, FakeDblp, FakeS2, crossref_work, dblp_info, s2_paper
 
@@ -424,10 +425,14 @@ def bench_published_scale(n_ids: int, n_titles: int) -> None:
         kind, (s2_name, toc, label) = i % 10, _VENUES[i % 5]
         year = 2021 + (i // 10) % 2
         key = f"{toc.rsplit('/', 1)[0]}/Lee{i}"
-        if kind < 6 or kind == 7:
-            people = authors if kind < 6 else ["Someone Else"]  # a decoy: the title by others
-            volumes.setdefault(f"{toc}{year}", []).append(dblp_info(key, title, people, year, label))
-            truth[ident] = key if kind < 6 else None
+        if kind < 6:
+            volumes.setdefault(f"{toc}{year}", []).append(dblp_info(key, title, authors, year, label))
+            truth[ident] = key
+        elif kind == 7:  # decoys: the title by others; or 99 % alike, another number, a co-author shared
+            other, people = (title, ["Someone Else"]) if i % 20 == 7 else (
+                title.replace(f" {i} ", f" {i}0 "), ["Someone Else", "Bo Chen"])  # fmt: skip
+            volumes.setdefault(f"{toc}{year}", []).append(dblp_info(key, other, people, year, label))
+            truth[ident] = None
         elif kind == 6:
             doi = f"10.1007/978-3-030-{i:05d}"
             works.append(crossref_work(doi, title, authors, 2022, ["Lecture Notes in Computer Science",

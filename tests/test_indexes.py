@@ -113,6 +113,20 @@ def test_an_unavailable_index_stores_nothing_as_not_published(run, published_pro
     assert not load_lock(published_project / "papers.lock").published
 
 
+def test_a_title_95_percent_alike_in_a_volume_is_judged_and_taken(run, published_project, services):  # noqa: F811
+    s2, dblp, crossref, doi_org = services
+    moco = dict(dblp.volumes["conf/cvpr/cvpr2020"][0])
+    moco["title"] = "Momentum Contrast for Visual Representation."  # the plural dropped: 99 % alike
+    dblp.volumes["conf/cvpr/cvpr2020"] = [
+        moco,
+        dblp_info("conf/cvpr/Near20", "Momentum Contrast for Visual Reps", ["Kaiming He"], 2020, "CVPR"),
+    ]  # 86 %: another paper
+    code, _, err = _resolve(run, published_project)
+    assert code == 0, err
+    found = load_lock(published_project / "papers.lock").published["2001.00001"].found
+    assert (found.key, found.title) == ("conf/cvpr/HeF20", "Momentum Contrast for Visual Representation")
+
+
 def test_a_service_that_fails_late_keeps_what_the_others_proved(run, published_project, services):  # noqa: F811
     s2, dblp, crossref, doi_org = services
     crossref.failures = ["503"] * 5  # Crossref's search, the last stage, stays unavailable

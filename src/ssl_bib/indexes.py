@@ -14,6 +14,7 @@ Every candidate is then judged by `published`: found is never taken on the index
 
 from __future__ import annotations
 
+import difflib
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
@@ -27,7 +28,7 @@ from .sources.dblp_dump import scan
 from .sources.doi_org import DoiOrg
 from .sources.records import IndexRecord
 from .sources.semantic_scholar import S2Paper, SemanticScholar
-from .titles import normalize_title
+from .titles import TITLE_MATCH, normalize_title, title_matches
 from .venues import dblp_volume, side_event
 
 Hits = dict[str, list[IndexRecord]]
@@ -131,6 +132,12 @@ class _Live:
                     self.progress("published versions: dblp", len(contents), len(wanted))
                     contents[volume] = _by_title(self.services.dblp.toc(volume))
                 self._place(title, contents[volume].get(title, []))
+        titles = {volume: list(records) for volume, records in contents.items()}
+        for title, volumes in tries.items():  # a title 95 % alike (a typo, a changed word) is judged too
+            for volume in (v for v in volumes if title not in self.hits and v in contents):
+                for near in difflib.get_close_matches(title, titles[volume], n=3, cutoff=TITLE_MATCH):
+                    if title_matches(title, near):  # the same numbers too
+                        self._place(title, contents[volume][near])
 
     def _dblp_pins(self) -> None:
         for pin in dict.fromkeys(e.pin for e in self.due.values() if e.pin and not _is_doi(e.pin)):
@@ -164,23 +171,28 @@ class _Live:
                 self._place(where, [record])
 
     def _searches(self, hints: dict[str, S2Paper | None]) -> None:
-        """Crossref's search for a paper nothing placed: one Semantic Scholar does not know,
-        or one it says was published where DBLP and DOIs did not reach."""
-        left = [
-            i
-            for i, e in self.due.items()
-            if not e.pin and not self._placed(i) and not (e.doi and e.doi.lower() in self.hits)
-            and ((hint := hints.get(i)) is None or (_published_hint(hint)))
-        ]  # fmt: skip
+        """Crossref's search, one a title, for what no ID and no batch could place."""
+        left = [i for i, e in self.due.items() if self._unplaced(i, e, hints.get(i))]
         for done, ident in enumerate(left, 1):
             self.progress("published versions: crossref search", done, len(left))
             evidence = self.due[ident]
-            author = (
-                evidence.authors[0].split()[-1] if evidence.authors and evidence.authors[0].split() else None
-            )
-            found = self.services.crossref.search(evidence.title, author)
-            title = normalize_title(evidence.title)
-            self._place(title, [r for r in found if not r.informal])
+            names = evidence.authors[0].split() if evidence.authors else []
+            found = self.services.crossref.search(evidence.title, names[-1] if names else None)
+            self._place(normalize_title(evidence.title), [r for r in found if not r.informal])
+
+    def _unplaced(self, ident: str, evidence: Evidence, hint: S2Paper | None) -> bool:
+        """Whether a paper is worth a search: nothing placed it, no DOI or pin names it, and no
+        table of contents was read for it: Semantic Scholar does not know it, or names a main
+        venue DBLP has no table of contents for (ECCV, a journal). A volume that was read and
+        lacks the title is an answer, not a reason to search."""
+        if evidence.pin or self._placed(ident) or (evidence.doi and evidence.doi.lower() in self.hits):
+            return False
+        if evidence.place is not None and dblp_volume(*evidence.place) is not None:
+            return False
+        if hint is None:
+            return True
+        volume = dblp_volume(hint.venue, hint.year) if hint.year is not None else None
+        return _published_hint(hint) and volume is None
 
 
 def _published_hint(hint: S2Paper) -> bool:

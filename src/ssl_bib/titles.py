@@ -124,7 +124,13 @@ def title_matches(wanted: str, found: str) -> bool:
     True
     >>> title_matches("Off-diagonal Ramsey numbers", "Off-diagonal book Ramsey numbers")
     False
+    >>> title_matches("Learning representations without labels, part 12",
+    ...               "Learning representations without labels, part 13")  # numbers name versions
+    False
     """
+    a, b = normalize_title(wanted), normalize_title(found)
+    if a != b and re.findall(r"\d+", a) != re.findall(r"\d+", b):
+        return False
     return title_ratio(wanted, found) >= TITLE_MATCH
 
 

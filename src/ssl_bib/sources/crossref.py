@@ -16,7 +16,6 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import urlencode
 
-from ..errors import ConfigError, IndexUnavailable
 from . import http
 from .records import IndexRecord, work_record
 
@@ -92,10 +91,5 @@ class Crossref:
 
         params = {**query, "select": SELECT, **({"mailto": self._mailto} if self._mailto else {})}
         url = f"{self._http.base_url}/works?{urlencode(params)}"
-        try:
-            self._http.get(url, accept)
-        except http.Unavailable as exc:
-            raise IndexUnavailable("Crossref", self.name, exc.reason, exc.tries) from None
-        except http.Refused as exc:
-            raise ConfigError(str(exc)) from None
+        http.ask_index(self._http, "Crossref", url, accept)
         return [record for item in answer[-1] if (record := work_record(item)) is not None]

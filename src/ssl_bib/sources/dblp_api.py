@@ -20,7 +20,6 @@ from typing import Any
 from urllib.parse import quote
 from xml.etree import ElementTree
 
-from ..errors import ConfigError, IndexUnavailable
 from . import http
 from .dblp_dump import records_in
 from .records import IndexRecord, dblp_series
@@ -89,12 +88,7 @@ class DblpApi:
         return answer[-1]
 
     def _ask(self, url: str, accept: Callable[[http.Response], None]) -> None:
-        try:
-            self._http.get(url, accept)
-        except http.Unavailable as exc:
-            raise IndexUnavailable("DBLP", self.name, exc.reason, exc.tries) from None
-        except http.Refused as exc:
-            raise ConfigError(str(exc)) from None
+        http.ask_index(self._http, "DBLP", url, accept)
 
     def _page(self, query: str, first: int) -> tuple[list[IndexRecord], int]:
         answer: list[tuple[list[IndexRecord], int]] = []

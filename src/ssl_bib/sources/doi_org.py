@@ -13,7 +13,6 @@ from collections.abc import Callable, Iterable
 from pathlib import Path
 from urllib.parse import quote
 
-from ..errors import ConfigError, IndexUnavailable
 from . import http
 from .records import IndexRecord, work_record
 
@@ -70,10 +69,5 @@ class DoiOrg:
                 raise http.Transient("not CSL-JSON with a DOI and a title")
             answer.append(record)
 
-        try:
-            self._http.get(f"{self._http.base_url}/{quote(doi, safe='/:;()')}", accept)
-        except http.Unavailable as exc:
-            raise IndexUnavailable("doi.org", self.name, exc.reason, exc.tries) from None
-        except http.Refused as exc:
-            raise ConfigError(str(exc)) from None
+        http.ask_index(self._http, "doi.org", f"{self._http.base_url}/{quote(doi, safe='/:;()')}", accept)
         return answer[-1]

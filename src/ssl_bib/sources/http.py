@@ -27,6 +27,7 @@ from typing import Any
 from urllib.parse import unquote, urljoin, urlsplit, urlunsplit
 
 from .. import __version__
+from ..errors import ConfigError, IndexUnavailable
 
 log = logging.getLogger(__name__)
 
@@ -206,6 +207,23 @@ class Client:
         if self._auth and own:  # the user's credentials go to the host they were given for, only
             headers["Authorization"] = self._auth
         return headers
+
+
+def ask_index(
+    client: Client,
+    service: str,
+    url: str,
+    accept: Callable[[Response], None],
+    body: bytes | None = None,
+) -> Response:
+    """`client.get` for a bibliographic index, its failures in the project's terms: one that
+    stays unavailable is IndexUnavailable (exit 3), a refused request a ConfigError."""
+    try:
+        return client.get(url, accept, body=body)
+    except Unavailable as exc:
+        raise IndexUnavailable(service, client.name, exc.reason, exc.tries) from None
+    except Refused as exc:
+        raise ConfigError(str(exc)) from None
 
 
 def _judged(response: Response) -> Response:

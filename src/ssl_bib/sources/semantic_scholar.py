@@ -16,7 +16,6 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import quote
 
-from ..errors import ConfigError, IndexUnavailable
 from . import http
 
 DEFAULT_URL = "https://api.semanticscholar.org"
@@ -94,12 +93,7 @@ class SemanticScholar:
         return answer[-1]
 
     def _ask(self, url: str, accept: Callable[[http.Response], None], body: bytes | None = None) -> None:
-        try:
-            self._http.get(url, accept, body=body)
-        except http.Unavailable as exc:
-            raise IndexUnavailable("Semantic Scholar", self.name, exc.reason, exc.tries) from None
-        except http.Refused as exc:
-            raise ConfigError(str(exc)) from None
+        http.ask_index(self._http, "Semantic Scholar", url, accept, body)
 
     def _batch(self, ids: list[str]) -> list[S2Paper | None]:
         answer: list[list[Any]] = []
