@@ -450,3 +450,22 @@ def test_doi_org_follows_only_the_agencies_and_keeps_credentials_home(httpserver
             )
     finally:
         agency.stop()
+
+
+@pytest.mark.parametrize(
+    ("option", "url", "said"),
+    [
+        ("--crossref-url", "ftp://api.crossref.org", "--crossref-url 'ftp://api.crossref.org': not an http"),
+        ("--doi-url", "https://user:secret@[bad", "--doi-url 'https://[bad': Invalid IPv6 URL"),
+    ],
+)
+def test_a_service_url_that_is_none_is_one_line_before_anything_is_written(
+    run,
+    published_project,  # noqa: F811 (the fixture, imported)
+    option,
+    url,
+    said,
+):
+    code, _, err = run("resolve", "--snapshot", "snap.jsonl", option, url, cwd=published_project)
+    assert code == 2 and err.startswith(f"ssl-bib: error: {said}") and len(err.splitlines()) == 1, err
+    assert "secret" not in err and not (published_project / "papers.lock").exists()

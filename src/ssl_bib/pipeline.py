@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING
 
 from .catalog import load_catalog
 from .check import Finding, check
-from .errors import CatalogError, OutputError, Problem
+from .errors import CatalogError, ConfigError, OutputError, Problem
 from .files import exclusive, writable_target, write_all
 from .lock import Lock, load_lock, save_lock
 from .model import Catalog, Reference
@@ -181,7 +181,14 @@ def make_index(dblp_dump: str | None, live: LiveServices | None = None) -> Index
     from .sources.crossref import Crossref
     from .sources.dblp_api import DblpApi
     from .sources.doi_org import DoiOrg
+    from .sources.http import check_url, redact
     from .sources.semantic_scholar import SemanticScholar
+
+    urls = {"--s2-url": live.s2_url, "--dblp-url": live.dblp_url, "--crossref-url": live.crossref_url,
+            "--doi-url": live.doi_url}  # fmt: skip
+    for option, url in urls.items():
+        if (reason := check_url(url)) is not None:
+            raise ConfigError(f"{option} {redact(url)!r}: {reason}")
 
     delay, backoff = live.delay, live.backoff  # each service's own spacing unless set
     services = indexes.Services(

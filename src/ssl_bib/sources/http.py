@@ -24,7 +24,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
-from urllib.parse import unquote, urljoin, urlsplit, urlunsplit
+from urllib.parse import unquote, urljoin, urlsplit
 
 from .. import __version__
 from ..errors import ConfigError, IndexUnavailable
@@ -79,11 +79,13 @@ def redact(url: str) -> str:
 
     >>> redact("https://user:secret@example.org:8443/api?q=1")
     'https://example.org:8443/api?q=1'
+    >>> redact("https://u:p@ss@[bad/x")  # even one no parser reads
+    'https://[bad/x'
     """
-    parts = urlsplit(url)
-    if "@" not in parts.netloc:
-        return url
-    return urlunsplit(parts._replace(netloc=parts.netloc.rpartition("@")[2]))
+    return _USERINFO.sub(r"\1", url)
+
+
+_USERINFO = re.compile(r"^([A-Za-z][A-Za-z0-9+.-]*://)[^/?#]*@")  # up to the authority's last @
 
 
 def check_url(url: str) -> str | None:
