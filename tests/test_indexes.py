@@ -253,8 +253,9 @@ def test_dois_go_to_crossref_in_one_batch_then_doi_org_and_every_record_is_judge
         + 'listed_year = 2021\ndoi = "10.3280/ABC2021-001"\n'
     )
     doi_org.records["10.3280/abc2021-001"] = {
-        "type": "article-journal", "DOI": "10.3280/ABC2021-001", "title": "A Study Deposited Elsewhere",
-        "author": [{"family": "Rossi", "given": "Ada"}], "container-title": "Rivista di Studi",
+        # an agency's JSON may hold what no lock or output can carry: a lone surrogate, a BEL
+        "type": "article-journal", "DOI": "10.3280/ABC2021-001", "title": "A Study Deposited\u0007 Elsewhere",
+        "author": [{"family": "Rossi\ud800", "given": "Ada"}], "container-title": "Rivista di Studi\u202e",
         "issued": {"date-parts": [[2021, 3]]}, "page": "1-20", "volume": "7",
     }  # fmt: skip
     code, _, err = _resolve(run, published_project)
@@ -271,6 +272,7 @@ def test_dois_go_to_crossref_in_one_batch_then_doi_org_and_every_record_is_judge
     assert lock.published["2001.00007"].found is None  # a DOI S2 gives is checked like any record
     assert "another title" in lock.published["2001.00007"].not_taken.reason
     other = lock.published["title:a study deposited elsewhere"].found
+    assert (other.title, other.authors) == ("A Study Deposited Elsewhere", ("Ada Rossi",))
     assert (other.key, other.kind, other.venue, other.volume) == (
         "10.3280/ABC2021-001",
         "journal",

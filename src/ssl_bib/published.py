@@ -16,12 +16,12 @@ from dataclasses import dataclass, field, replace
 from datetime import date
 from typing import TYPE_CHECKING
 
-from .links import doi_in_link
+from .links import doi_in_link, is_doi
 from .lock import Lock, Lookup, NotTaken, Publication, PublishedSearch
 from .model import Catalog, EntryKind, Paper
 from .names import family_key, without_homonym
 from .references import identity
-from .titles import normalize_title, title_matches
+from .titles import normalize_title, plain_text, title_matches, title_ratio
 from .venues import index_venue, side_event, venue_in_link, venue_year
 
 if TYPE_CHECKING:  # the sources are loaded only by those that ask them
@@ -180,7 +180,14 @@ def pinned(evidence: Evidence, records: Sequence[IndexRecord], stamp: Lookup) ->
 
 
 def _not_taken(record: IndexRecord, reason: str) -> NotTaken:
-    return NotTaken(record.key, record.venue, reason, record.year)
+    return NotTaken(plain_text(record.key), plain_text(record.venue), plain_text(reason), record.year)
+
+
+def _clean(text: str | None) -> str | None:
+    """An index's text as the lock may keep it: only what every output can carry (a lone
+    surrogate or a control character from a service's JSON would make a lock that cannot be
+    written or read back); None when nothing is left."""
+    return (plain_text(text) or None) if text is not None else None
 
 
 def _preprint(record: IndexRecord) -> bool:
@@ -214,22 +221,22 @@ def _publication(evidence: Evidence, record: IndexRecord) -> Publication:
     year = record.year or 0
     venue = index_venue(record.venue, record.series, kind, year)
     shared = sorted({family_key(a) for a in evidence.authors[:3]} & {family_key(a) for a in record.authors})
-    proof = (
-        f"title the same; shares {', '.join(shared)} with the first three authors; "
-        f"{year} against {evidence.year}"
-    )
+    alike = title_ratio(evidence.title, record.title)
+    same = "title the same" if alike == 1.0 else f"title {alike:.0%} alike"
+    proof = f"{same}; shares {', '.join(shared)} with the first three authors; {year} against {evidence.year}"
     # the index's own name when the registry reads it (NeurIPS), else the registry's label
     own = index_venue(record.venue, "", kind, year).known
     label = record.venue if own or not venue.known else (venue.short or record.venue).rsplit(" ", 1)[0]
+    authors = (_clean(without_homonym(a)) for a in record.authors)
     return Publication(
-        key=record.key,
+        key=plain_text(record.key),
         kind=kind,
-        venue=label,
+        venue=plain_text(label),
         year=year,
-        title=record.title,
-        evidence=proof,
-        pages=record.pages,
-        volume=record.volume if kind == "journal" else None,
-        doi=record.doi,
-        authors=tuple(without_homonym(a) for a in record.authors),
+        title=plain_text(record.title),
+        evidence=plain_text(proof),
+        pages=_clean(record.pages),
+        volume=_clean(record.volume) if kind == "journal" else None,
+        doi=record.doi if record.doi and is_doi(record.doi) else None,
+        authors=tuple(a for a in authors if a),
     )
