@@ -125,7 +125,8 @@ def _index_status(paper: Paper, search: PublishedSearch) -> list[Found]:
             ]
         return []
     at = f"{found.venue} {found.year} ({found.key})"
-    listed, theirs = parse_venue(paper.venue), index_venue(found.venue, "", "conference", found.year)
+    listed = parse_venue(paper.venue)
+    theirs = index_venue(found.venue, "", "conference", found.year, found.venue_id)
     out: list[Found] = []
     if listed.kind == "preprint":
         out.append(

@@ -68,6 +68,7 @@ class Publication:
     volume: str | None = None
     doi: str | None = None
     authors: tuple[str, ...] = ()  # as the index gives them (used for a paper not on arXiv)
+    venue_id: str | None = None  # the venue registry's id ("CVPR"); None: a venue it does not know
 
 
 @dataclass(frozen=True, slots=True)
@@ -230,7 +231,7 @@ def _read_title(lock: Lock, title: str, entry: Any) -> None:
 
 _PUBLICATION: dict[str, tuple[type, ...]] = {
     "key": (str,), "kind": (str,), "venue": (str,), "year": (int,), "title": (str,), "evidence": (str,),
-    "pages": (str,), "volume": (str,), "doi": (str,), "authors": (list,),
+    "pages": (str,), "volume": (str,), "doi": (str,), "authors": (list,), "venue_id": (str,),
 }  # fmt: skip
 _NOT_TAKEN: dict[str, tuple[type, ...]] = {"key": (str,), "venue": (str,), "year": (int,), "reason": (str,)}
 
@@ -259,10 +260,12 @@ def _read_published(lock: Lock, ident: str, entry: Any) -> None:
 
 def _fields(entry: Any, kinds: dict[str, tuple[type, ...]], where: str) -> dict[str, Any]:
     """entry checked against kinds: known fields only, each of its type (None for an absent
-    one); a value a record needs (all but pages, volume, doi, year of not_taken) present."""
+    one); a value a record needs (all but pages, volume, doi, authors, venue_id, year of
+    not_taken) present."""
     if not isinstance(entry, dict) or not set(entry) <= set(kinds):
         raise ValueError(f"{where!r} must be an object with only {', '.join(kinds)}")
-    optional = {"pages", "volume", "doi", "authors"} | ({"year"} if where == "not_taken" else set())
+    optional = {"pages", "volume", "doi", "authors", "venue_id"}
+    optional |= {"year"} if where == "not_taken" else set()
     for name, types in kinds.items():
         value = entry.get(name)
         if value is None and name in optional:

@@ -22,7 +22,7 @@ from .model import Catalog, EntryKind, Paper
 from .names import family_key, without_homonym
 from .references import identity
 from .titles import normalize_title, plain_text, title_matches, title_ratio
-from .venues import index_venue, side_event, venue_in_link, venue_year
+from .venues import index_venue, registered, side_event, venue_in_link, venue_year
 
 if TYPE_CHECKING:  # the sources are loaded only by those that ask them
     from .sources.records import IndexRecord
@@ -239,4 +239,5 @@ def _publication(evidence: Evidence, record: IndexRecord) -> Publication:
         volume=_clean(record.volume) if kind == "journal" else None,
         doi=record.doi if record.doi and is_doi(record.doi) else None,
         authors=tuple(a for a in authors if a),
+        venue_id=known.id if (known := registered(record.venue, record.series)) else None,
     )

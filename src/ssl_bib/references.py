@@ -101,7 +101,7 @@ def _columns(paper: Paper) -> tuple[tuple[str, str], ...]:
 def _venue_of(found: Publication) -> Venue:
     """A publication's venue, spelled out by the registry (or as the index names it)."""
     kind: EntryKind = "journal" if found.kind == "journal" else "conference"
-    return index_venue(found.venue, "", kind, found.year)
+    return index_venue(found.venue, "", kind, found.year, found.venue_id)
 
 
 def _same_venue(listed: Venue, found: Publication) -> bool:

@@ -89,6 +89,7 @@ _BY_NAME = {
     for name in (known.id, *known.aliases, *(n for _, n in known.names))
     for alias in _named(name)
 }
+_BY_ID = {known.id: known for known in REGISTRY}
 _BY_SERIES = {key: known for known in REGISTRY for key in (known.dblp, *known.issn) if key}
 _SIDE_EVENT = re.compile(r"\b(?:workshops?|findings|companion|adjunct|demos?|posters?)\b", re.IGNORECASE)
 
@@ -186,7 +187,7 @@ def published_venue(journal_ref: str) -> Venue:
 _PROCEEDINGS = re.compile(r"proc|conf|workshop|symposium|meeting", re.IGNORECASE)
 
 
-def index_venue(name: str, series: str, kind: EntryKind, year: int) -> Venue:
+def index_venue(name: str, series: str, kind: EntryKind, year: int, venue_id: str | None = None) -> Venue:
     """A venue as an index gives it (DBLP's booktitle `ACM Multimedia`, its series `conf/mm`)
     as the registry names it; one the registry does not know keeps the index's own name
     (`known` is False, and `check` says so).
@@ -198,7 +199,7 @@ def index_venue(name: str, series: str, kind: EntryKind, year: int) -> Venue:
     >>> index_venue("SIGGRAPH", "conf/siggraph", "conference", 2020).known
     False
     """
-    known = registered(name, series)
+    known = _BY_ID.get(venue_id or "") or registered(name, series)  # the lock's id, while the registry has it
     if known is None:
         return Venue(kind, name, year, f"{name} {year}", known=False)
     return Venue(kind, known.name(year), year, f"{known.id} {year}", abbreviation=known.short)
