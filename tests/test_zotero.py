@@ -16,6 +16,7 @@ DC = Namespace("http://purl.org/dc/elements/1.1/")
 DCTERMS = Namespace("http://purl.org/dc/terms/")
 BIB = Namespace("http://purl.org/net/biblio#")
 FOAF = Namespace("http://xmlns.com/foaf/0.1/")
+PRISM = Namespace("http://prismstandard.org/namespaces/1.2/basic/")
 
 
 def _graph(refs_of) -> tuple[Graph, object, list]:
@@ -90,3 +91,28 @@ def test_items_carry_what_zoteros_import_reads():
         "van den Oord",
         "Aaron",
     )
+
+
+def test_a_published_paper_carries_its_journal_volume_and_pages():
+    from dataclasses import replace
+
+    catalog, refs = seed()
+    refs = list(refs)
+    pami = "IEEE Transactions on Pattern Analysis and Machine Intelligence"
+    refs[0] = replace(refs[0], kind="journal", container=pami, volume="43", pages="1-12")
+    refs[1] = replace(refs[1], kind="conference", container="Proceedings of X (X)", pages="5-6")
+    (text,) = render_all(refs, catalog, ["zotero-rdf"]).values()
+    graph = Graph()
+    graph.parse(data=text, format="xml")
+    article, paper = (URIRef(item_uri(r)) for r in refs[:2])
+    journal = graph.value(article, DCTERMS.isPartOf)
+    assert str(graph.value(article, Z.itemType)) == "journalArticle"
+    assert (str(graph.value(journal, DC.title)), str(graph.value(journal, PRISM.volume))) == (pami, "43")
+    assert str(graph.value(article, BIB.pages)) == "1-12"
+    proceedings = graph.value(paper, DCTERMS.isPartOf)
+    assert (
+        str(graph.value(paper, Z.itemType)) == "conferencePaper"
+        and str(graph.value(paper, BIB.pages)) == "5-6"
+    )
+    assert str(graph.value(proceedings, DC.title)) == "Proceedings of X (X)"
+    assert graph.value(proceedings, PRISM.volume) is None

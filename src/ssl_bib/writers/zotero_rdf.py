@@ -29,6 +29,7 @@ NAMESPACES = {
     "dcterms": "http://purl.org/dc/terms/",
     "bib": "http://purl.org/net/biblio#",
     "foaf": "http://xmlns.com/foaf/0.1/",
+    "prism": "http://prismstandard.org/namespaces/1.2/basic/",
 }
 _ITEM_TYPES = {"preprint": "preprint", "conference": "conferencePaper", "journal": "journalArticle"}
 
@@ -109,8 +110,14 @@ def render(refs: Sequence[Reference], job: Job) -> str:
 def _item(w: _Writer, ref: Reference, tags: list[str]) -> None:
     w.start("rdf:Description", {"rdf:about": item_uri(ref)})
     w.leaf("z:itemType", _ITEM_TYPES[ref.kind])
-    if ref.container:
-        w.nested(("dcterms:isPartOf", "bib:Journal", "dc:title"), ref.container)
+    if ref.container:  # the journal or proceedings, with a journal's volume, as Zotero writes them
+        w.start("dcterms:isPartOf")
+        w.start("bib:Journal")
+        if ref.volume:
+            w.leaf("prism:volume", ref.volume)
+        w.leaf("dc:title", ref.container)
+        w.end("bib:Journal")
+        w.end("dcterms:isPartOf")
     if ref.pages:
         w.leaf("bib:pages", ref.pages)
     if ref.publisher:
