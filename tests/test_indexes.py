@@ -8,6 +8,8 @@ import re
 
 import pytest
 from fake_indexes import FakeCrossref, FakeDblp, FakeDoiOrg, FakeS2, crossref_work, dblp_info, s2_paper
+from hypothesis import example, given, settings
+from hypothesis import strategies as st
 from test_published import PAPERS, published_project  # noqa: F401 (a fixture)
 
 from ssl_bib.lock import load_lock
@@ -471,3 +473,32 @@ def test_a_service_url_that_is_none_is_one_line_before_anything_is_written(
     code, _, err = run("resolve", "--snapshot", "snap.jsonl", option, url, cwd=published_project)
     assert code == 2 and err.startswith(f"ssl-bib: error: {said}") and len(err.splitlines()) == 1, err
     assert "secret" not in err and not (published_project / "papers.lock").exists()
+
+
+_JSON = st.recursive(
+    st.none() | st.booleans() | st.integers() | st.floats(allow_nan=False) | st.text(max_size=20),
+    lambda inner: st.lists(inner, max_size=4) | st.dictionaries(st.text(max_size=8), inner, max_size=4),
+    max_leaves=20,
+)
+_FIELDS = [
+    *("DOI", "title", "subtitle", "author", "container-title", "issued", "page", "volume", "type", "ISSN"),
+    *("event", "key", "authors", "venue", "year", "externalIds", "publicationVenue", "given", "family"),
+]
+_BASE = {"DOI": "10.1/x", "key": "conf/x/A20", "title": "T"}  # what each reader needs before it reads on
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.dictionaries(st.sampled_from(_FIELDS), _JSON, max_size=8).map(lambda d: {**_BASE, **d}) | _JSON)
+@example({**_BASE, "authors": ["A"]})
+@example({**_BASE, "authors": {"author": [{"text": 5}]}, "venue": [3], "year": [2020]})
+@example({**_BASE, "author": [{"given": ["x"], "family": None}], "issued": {"date-parts": [[True]]}})
+@example({**_BASE, "externalIds": [], "publicationVenue": "x", "year": True})
+def test_any_json_a_service_answers_is_read_or_left_never_a_crash(item):
+    """Whatever JSON Crossref, doi.org, DBLP or Semantic Scholar send for a work, reading it
+    gives a record or nothing: never an exception."""
+    from ssl_bib.sources import dblp_api, semantic_scholar
+    from ssl_bib.sources.records import work_record
+
+    for read in (work_record, dblp_api._record, semantic_scholar._paper):
+        record = read(item)
+        assert record is None or isinstance(record.title, str)

@@ -119,29 +119,44 @@ def _hits(body: bytes) -> tuple[list[IndexRecord], int]:
 
 
 def _record(info: Any) -> IndexRecord | None:
+    """A hit's `info` as a record; None when it names no key or title. Any other field of an
+    unexpected shape is left out, never a crash."""
     if (
         not isinstance(info, dict)
         or not isinstance(info.get("key"), str)
         or not isinstance(info.get("title"), str)
     ):
         return None
-    authors = (info.get("authors") or {}).get("author", [])
-    authors = [authors] if isinstance(authors, dict | str) else authors
-    names = [html.unescape(a.get("text", "") if isinstance(a, dict) else str(a)) for a in authors]
+    people = info.get("authors")
+    authors = people.get("author", []) if isinstance(people, dict) else []
+    authors = [authors] if isinstance(authors, dict | str) else authors if isinstance(authors, list) else []
+    names = [_string(a.get("text") if isinstance(a, dict) else a) for a in authors]
     venue = info.get("venue", "")
     venue = venue[0] if isinstance(venue, list) and venue else venue
-    year = str(info.get("year", ""))
-    kind = info.get("type", "")
+    year = info.get("year")
+    year = (
+        year
+        if isinstance(year, str)
+        else str(year)
+        if isinstance(year, int) and not isinstance(year, bool)
+        else ""
+    )
+    kind = _string(info.get("type"))
     return IndexRecord(
         key=info["key"],
         kind=_KINDS.get(kind, "other"),
         title=html.unescape(info["title"]).rstrip("."),
         authors=tuple(n for n in names if n),
-        year=int(year) if year.isdigit() else None,
-        venue=html.unescape(venue) if isinstance(venue, str) else "",
-        pages=info.get("pages") if isinstance(info.get("pages"), str) else None,
-        volume=info.get("volume") if isinstance(info.get("volume"), str) else None,
-        doi=info.get("doi") if isinstance(info.get("doi"), str) else None,
+        year=int(year) if year.isascii() and year.isdigit() else None,
+        venue=_string(venue),
+        pages=_string(info.get("pages")) or None,
+        volume=_string(info.get("volume")) or None,
+        doi=_string(info.get("doi")) or None,
         informal=kind == "Informal and Other Publications",
         series=dblp_series(info["key"]),
     )
+
+
+def _string(value: Any) -> str:
+    """A text field as DBLP's JSON gives it (with HTML entities), "" when it is not text."""
+    return html.unescape(value) if isinstance(value, str) else ""
