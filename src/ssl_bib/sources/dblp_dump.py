@@ -131,7 +131,7 @@ class _Target:
             kind=record["kind"],
             title=title,
             authors=tuple(record["author"]),
-            year=int(year) if year.isdigit() else None,
+            year=int(year) if year.isascii() and year.isdigit() else None,
             venue=record.get("booktitle") or record.get("journal") or "",
             pages=record.get("pages"),
             volume=record.get("volume"),
