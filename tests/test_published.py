@@ -327,3 +327,16 @@ def test_progress_names_the_index_on_a_terminal(published_project, monkeypatch):
     monkeypatch.setattr("sys.stderr", terminal)
     assert main(["resolve", "--snapshot", "snap.jsonl", "--dblp-dump", "dblp.xml.gz"]) == 0
     assert "published versions: dblp-dump 7/7\n" in terminal.text
+
+
+def test_a_dump_record_with_odd_values_is_read_without_them(tmp_path):
+    from ssl_bib.sources.dblp_dump import scan
+
+    text = (
+        '<?xml version="1.0" encoding="ISO-8859-1"?>\n<dblp>\n'
+        '<article key="journals/x/A20"><author>Ann Lee</author><title>Odd &amp; Year.</title>'
+        "<year>&#178;&#8304;&#178;&#8304;</year><journal>X</journal></article>\n</dblp>\n"
+    )
+    (tmp_path / "d.xml").write_text(text, encoding="iso-8859-1")
+    (record,) = scan(tmp_path / "d.xml", ["Odd & Year"])["odd year"]
+    assert (record.title, record.year, record.authors) == ("Odd & Year", None, ("Ann Lee",))
