@@ -306,6 +306,9 @@ def test_crossref_search_takes_only_the_record_the_evidence_backs(
     crossref.works += [
         crossref_work("10.1101/2020.01.01.000001", title, ["Zoe Smith"], 2020, "bioRxiv", "posted-content"),
         crossref_work("10.1109/ACCESS.2021.1", title, ["Some Body"], 2021, "IEEE Access", "journal-article"),
+        # by the authors, but a workshop: never the main venue (else two would be too close to call)
+        crossref_work("10.1007/978-3-030-1_2", title, ["Zoe Smith"], 2020, ["LNCS", "ECCV 2020 Workshops"],
+                      "book-chapter", event={"name": "ECCV Workshops"}),
         crossref_work("10.1109/TPAMI.2021.2", title, ["Zoe Smith", "Li Wu"], 2021,
                       "IEEE Transactions on Pattern Analysis and Machine Intelligence", "journal-article",
                       volume="43", page="1-12", ISSN=["0162-8828"]),
