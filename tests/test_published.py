@@ -111,6 +111,11 @@ def test_only_the_verified_publication_is_taken_and_the_lock_says_why(run, publi
         "10.1109/CVPR42600.2020.00975",
     )
     assert "shares fan, he" in moco.evidence
+    runner_up = lock.published["2001.00001"].not_taken  # the lock keeps the runner-up and why
+    assert (runner_up.key, runner_up.reason) == (
+        "conf/kdd/Other20",
+        "no family name shared with the first three authors (fan, he)",
+    )
     reasons = {i: s.not_taken.reason for i, s in lock.published.items() if s.not_taken}
     assert "workshop" in reasons["2001.00002"]
     assert reasons["2001.00003"].startswith("too close to call")

@@ -155,10 +155,9 @@ def _candidates(evidence: Evidence, hits: Mapping[str, Sequence[IndexRecord]]) -
 
 
 def judge(evidence: Evidence, candidates: Sequence[IndexRecord], stamp: Lookup) -> PublishedSearch:
-    """Take the one candidate the evidence backs; none when none does or two do."""
+    """Take the one candidate the evidence backs; none when none does or two do. The best
+    candidate not taken (the runner-up, when one is taken) is kept with the reason."""
     backed = [c for c in candidates if _doubt(evidence, c) is None]
-    if len(backed) == 1:
-        return PublishedSearch(_publication(evidence, backed[0]), stamp)
     if len(backed) > 1:
         first, second = backed[:2]
         reason = (
@@ -166,7 +165,8 @@ def judge(evidence: Evidence, candidates: Sequence[IndexRecord], stamp: Lookup) 
         )
         return PublishedSearch(None, stamp, _not_taken(first, reason))
     refused = [(c, doubt) for c in candidates if not _preprint(c) and (doubt := _doubt(evidence, c))]
-    return PublishedSearch(None, stamp, _not_taken(*refused[0]) if refused else None)
+    runner_up = _not_taken(*refused[0]) if refused else None
+    return PublishedSearch(_publication(evidence, backed[0]) if backed else None, stamp, runner_up)
 
 
 def pinned(evidence: Evidence, records: Sequence[IndexRecord], stamp: Lookup) -> PublishedSearch:
