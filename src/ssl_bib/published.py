@@ -22,7 +22,7 @@ from .model import Catalog, EntryKind, Paper
 from .names import family_key, without_homonym
 from .references import identity
 from .titles import normalize_title, plain_text, title_matches, title_ratio
-from .venues import index_venue, registered, side_event, venue_in_link, venue_year
+from .venues import registered, side_event, venue_in_link, venue_year
 
 if TYPE_CHECKING:  # the sources are loaded only by those that ask them
     from .sources.records import IndexRecord
@@ -219,14 +219,14 @@ def _doubt(evidence: Evidence, record: IndexRecord) -> str | None:
 def _publication(evidence: Evidence, record: IndexRecord) -> Publication:
     kind: EntryKind = "journal" if record.kind == "article" else "conference"
     year = record.year or 0
-    venue = index_venue(record.venue, record.series, kind, year)
+    known = registered(record.venue, record.series)
     shared = sorted({family_key(a) for a in evidence.authors[:3]} & {family_key(a) for a in record.authors})
     alike = title_ratio(evidence.title, record.title)
     same = "title the same" if alike == 1.0 else f"title {alike:.0%} alike"
     proof = f"{same}; shares {', '.join(shared)} with the first three authors; {year} against {evidence.year}"
-    # the index's own name when the registry reads it (NeurIPS), else the registry's label
-    own = index_venue(record.venue, "", kind, year).known
-    label = record.venue if own or not venue.known else (venue.short or record.venue).rsplit(" ", 1)[0]
+    # the index's own name when the registry reads it (NeurIPS), else the registry's id
+    own = known is not None and registered(record.venue) is not None
+    label = record.venue if own or known is None else known.id
     authors = (_clean(without_homonym(a)) for a in record.authors)
     return Publication(
         key=plain_text(record.key),
@@ -239,5 +239,5 @@ def _publication(evidence: Evidence, record: IndexRecord) -> Publication:
         volume=_clean(record.volume) if kind == "journal" else None,
         doi=record.doi if record.doi and is_doi(record.doi) else None,
         authors=tuple(a for a in authors if a),
-        venue_id=known.id if (known := registered(record.venue, record.series)) else None,
+        venue_id=known.id if known else None,
     )

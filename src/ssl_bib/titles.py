@@ -112,7 +112,10 @@ def _words(text: str, shouting: bool) -> list[Piece]:
 
 def title_ratio(wanted: str, found: str) -> float:
     """How alike two titles are, from 0 to 1, after normalisation."""
-    a, b = normalize_title(wanted), normalize_title(found)
+    return _ratio(normalize_title(wanted), normalize_title(found))
+
+
+def _ratio(a: str, b: str) -> float:
     return 1.0 if a == b else difflib.SequenceMatcher(None, a, b, autojunk=False).ratio()
 
 
@@ -129,9 +132,7 @@ def title_matches(wanted: str, found: str) -> bool:
     False
     """
     a, b = normalize_title(wanted), normalize_title(found)
-    if a != b and re.findall(r"\d+", a) != re.findall(r"\d+", b):
-        return False
-    return title_ratio(wanted, found) >= TITLE_MATCH
+    return a == b or (re.findall(r"\d+", a) == re.findall(r"\d+", b) and _ratio(a, b) >= TITLE_MATCH)
 
 
 def plain_text(text: str) -> str:

@@ -75,21 +75,18 @@ class Crossref:
         return self._works(query)
 
     def _works(self, query: dict[str, str]) -> list[IndexRecord]:
-        answer: list[list[Any]] = []
-
-        def accept(response: http.Response) -> None:
-            if response.status != 200:
-                raise http.Transient(f"HTTP {response.status}")
-            try:
-                message = json.loads(response.body)["message"]
-                items = message["items"]
-            except (ValueError, KeyError, TypeError):
-                raise http.Transient("not a Crossref works answer") from None
-            if not isinstance(items, list):
-                raise http.Transient("not a Crossref works answer")
-            answer.append(items)
-
         params = {**query, "select": SELECT, **({"mailto": self._mailto} if self._mailto else {})}
         url = f"{self._http.base_url}/works?{urlencode(params)}"
-        http.ask_index(self._http, "Crossref", url, accept)
-        return [record for item in answer[-1] if (record := work_record(item)) is not None]
+        items = http.ask_index(self._http, "Crossref", url, _items)
+        return [record for item in items if (record := work_record(item)) is not None]
+
+
+def _items(response: http.Response) -> list[Any]:
+    """The works of a `/works` answer; Transient when it is none."""
+    try:
+        items = json.loads(response.body)["message"]["items"]
+    except (ValueError, KeyError, TypeError):
+        raise http.Transient("not a Crossref works answer") from None
+    if not isinstance(items, list):
+        raise http.Transient("not a Crossref works answer")
+    return items

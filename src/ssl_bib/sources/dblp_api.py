@@ -70,38 +70,21 @@ class DblpApi:
     def record(self, key: str) -> IndexRecord | None:
         """The record a DBLP key names (`/rec/KEY.xml`, the dump's format); None when DBLP
         has no such key (404) or it is no conference or journal record."""
-        answer: list[IndexRecord | None] = []
 
-        def accept(response: http.Response) -> None:
-            if response.status in (404, 410):
-                answer.append(None)
-                return
-            if response.status != 200:
-                raise http.Transient(f"HTTP {response.status}")
+        def read(response: http.Response) -> IndexRecord | None:
             try:
                 found = records_in(response.body)
             except ElementTree.ParseError:
                 raise http.Transient("not DBLP XML") from None
-            answer.append(next((r for r in found if r.key == key), None))
+            return next((r for r in found if r.key == key), None)
 
-        self._ask(f"{self._http.base_url}/rec/{quote(key, safe='/')}.xml", accept)
-        return answer[-1]
-
-    def _ask(self, url: str, accept: Callable[[http.Response], None]) -> None:
-        http.ask_index(self._http, "DBLP", url, accept)
+        url = f"{self._http.base_url}/rec/{quote(key, safe='/')}.xml"
+        return http.ask_index(self._http, "DBLP", url, read, absent={404: None, 410: None})
 
     def _page(self, query: str, first: int) -> tuple[list[IndexRecord], int]:
-        answer: list[tuple[list[IndexRecord], int]] = []
-
-        def accept(response: http.Response) -> None:
-            if response.status != 200:
-                raise http.Transient(f"HTTP {response.status}")
-            answer.append(_hits(response.body))
-
         query = quote(query, safe=":/")
         url = f"{self._http.base_url}/search/publ/api?q={query}&format=json&h={PAGE}&f={first}"
-        self._ask(url, accept)
-        return answer[-1]
+        return http.ask_index(self._http, "DBLP", url, lambda response: _hits(response.body))
 
 
 def _hits(body: bytes) -> tuple[list[IndexRecord], int]:

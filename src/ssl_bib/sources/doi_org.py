@@ -52,22 +52,17 @@ class DoiOrg:
 
     def work(self, doi: str) -> IndexRecord | None:
         """The DOI's record, None when no agency has it (404) or none gives CSL-JSON (406)."""
-        answer: list[IndexRecord | None] = []
+        url = f"{self._http.base_url}/{quote(doi, safe='/:;()')}"
+        return http.ask_index(self._http, "doi.org", url, _csl_record, absent={404: None, 406: None})
 
-        def accept(response: http.Response) -> None:
-            if response.status in (404, 406):
-                answer.append(None)
-                return
-            if response.status != 200:
-                raise http.Transient(f"HTTP {response.status}")
-            try:
-                item = json.loads(response.body)
-            except ValueError:
-                raise http.Transient("not CSL-JSON") from None
-            record = work_record(item)  # an alias DOI answers with its primary DOI: judged alike
-            if record is None:
-                raise http.Transient("not CSL-JSON with a DOI and a title")
-            answer.append(record)
 
-        http.ask_index(self._http, "doi.org", f"{self._http.base_url}/{quote(doi, safe='/:;()')}", accept)
-        return answer[-1]
+def _csl_record(response: http.Response) -> IndexRecord | None:
+    """The record of a CSL-JSON answer (an alias DOI answers with its primary DOI: judged
+    alike); Transient when it is none."""
+    try:
+        record = work_record(json.loads(response.body))
+    except ValueError:
+        raise http.Transient("not CSL-JSON") from None
+    if record is None:
+        raise http.Transient("not CSL-JSON with a DOI and a title")
+    return record

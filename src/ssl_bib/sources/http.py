@@ -23,13 +23,14 @@ import zlib
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 from urllib.parse import unquote, urljoin, urlsplit
 
 from .. import __version__
 from ..errors import ConfigError, IndexUnavailable
 
 log = logging.getLogger(__name__)
+T = TypeVar("T")
 
 USER_AGENT = f"ssl-bib/{__version__} (bibliography builder; https://github.com/ssl-bib/ssl-bib)"
 DEADLINE = 60.0  # seconds for a whole request: connecting, redirects, headers and body
@@ -215,17 +216,32 @@ def ask_index(
     client: Client,
     service: str,
     url: str,
-    accept: Callable[[Response], None],
+    read: Callable[[Response], T],
+    *,
+    absent: Mapping[int, T] | None = None,
     body: bytes | None = None,
-) -> Response:
-    """`client.get` for a bibliographic index, its failures in the project's terms: one that
-    stays unavailable is IndexUnavailable (exit 3), a refused request a ConfigError."""
+) -> T:
+    """Ask a bibliographic index: what `read` makes of a 200 answer (it raises Transient when
+    the answer is none), or `absent[status]` for a status that says "no such thing" (404);
+    any other status is asked again. Failures in the project's terms: an index that stays
+    unavailable is IndexUnavailable (exit 3), a refused request a ConfigError."""
+    answer: list[T] = []
+
+    def accept(response: Response) -> None:
+        if absent is not None and response.status in absent:
+            answer.append(absent[response.status])
+        elif response.status != 200:
+            raise Transient(f"HTTP {response.status}")
+        else:
+            answer.append(read(response))
+
     try:
-        return client.get(url, accept, body=body)
+        client.get(url, accept, body=body)
     except Unavailable as exc:
         raise IndexUnavailable(service, client.name, exc.reason, exc.tries) from None
     except Refused as exc:
         raise ConfigError(str(exc)) from None
+    return answer[-1]
 
 
 def _judged(response: Response) -> Response:

@@ -74,44 +74,32 @@ class SemanticScholar:
     def match(self, title: str) -> S2Paper | None:
         """The paper S2 matches a title to (`GET /graph/v1/paper/search/match`), None when it
         matches none (its 404 "Title match not found"): a hint to check, never an answer."""
-        answer: list[S2Paper | None] = []
 
-        def accept(response: http.Response) -> None:
-            if response.status == 404:
-                answer.append(None)
-                return
-            if response.status != 200:
-                raise http.Transient(f"HTTP {response.status}")
+        def read(response: http.Response) -> S2Paper | None:
             try:
                 data = json.loads(response.body)["data"]
             except (ValueError, KeyError, TypeError):
                 raise http.Transient("not a title match answer") from None
-            answer.append(_paper(data[0]) if isinstance(data, list) and data else None)
+            return _paper(data[0]) if isinstance(data, list) and data else None
 
         url = f"{self._http.base_url}/graph/v1/paper/search/match?query={quote(title)}&fields={FIELDS}"
-        self._ask(url, accept)
-        return answer[-1]
-
-    def _ask(self, url: str, accept: Callable[[http.Response], None], body: bytes | None = None) -> None:
-        http.ask_index(self._http, "Semantic Scholar", url, accept, body)
+        return http.ask_index(self._http, "Semantic Scholar", url, read, absent={404: None})
 
     def _batch(self, ids: list[str]) -> list[S2Paper | None]:
-        answer: list[list[Any]] = []
-
-        def accept(response: http.Response) -> None:
-            if response.status != 200:
-                raise http.Transient(f"HTTP {response.status}")
+        def read(response: http.Response) -> list[Any]:
             try:
                 data = json.loads(response.body)
             except ValueError:
                 raise http.Transient("not JSON") from None
             if not isinstance(data, list) or len(data) != len(ids):
                 raise http.Transient("not one answer per ID asked")
-            answer.append(data)
+            return data
 
         url = f"{self._http.base_url}/graph/v1/paper/batch?fields={FIELDS}"
-        self._ask(url, accept, json.dumps({"ids": ids}).encode())
-        return [_paper(item) for item in answer[-1]]
+        data = http.ask_index(
+            self._http, "Semantic Scholar", url, read, body=json.dumps({"ids": ids}).encode()
+        )
+        return [_paper(item) for item in data]
 
 
 def _paper(item: Any) -> S2Paper | None:
